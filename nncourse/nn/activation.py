@@ -1,0 +1,146 @@
+"""Activation layers: ``Sigmoid, Tanh, ReLU, LeakyReLU, GELU, SiLU``, PyTorch's ``nn`` modules from scratch.
+
+Each layer applies an elementwise function a = σ(z) from :mod:`nncourse.functional`. Its forward pass
+caches the input z; its backward pass applies the chain rule elementwise,
+
+    ∂L/∂z = ∂L/∂a ⊙ σ'(z),
+
+with σ' the matching ``*_grad`` function. Activations have no parameters, so nothing is accumulated.
+
+>>> from nncourse.nn import Linear, ReLU, Sequential
+>>> model = Sequential(Linear(2, 8), ReLU(), Linear(8, 1))
+"""
+
+import numpy as np
+
+from nncourse import functional as F
+from nncourse._checks import as_array
+from nncourse.nn.module import Module
+
+__all__ = ["GELU", "LeakyReLU", "ReLU", "SiLU", "Sigmoid", "Tanh"]
+
+
+class _Activation(Module):
+    """What every activation layer shares: cache the input, multiply the incoming gradient by σ'(z)."""
+
+    def __init__(self):
+        self._input = None  # the cache: the input z of the last forward pass
+
+    def _function(self, z):
+        raise NotImplementedError
+
+    def _derivative(self, z):
+        raise NotImplementedError
+
+    def forward(self, input):
+        """a = σ(z), elementwise; caches z for the backward pass. The output has the input's dtype."""
+        z = F._input(input, repr(self))  # a float array, or a ValueError naming this layer
+        self._input = z
+        return self._function(z)
+
+    def backward(self, grad_output):
+        """Given ∂L/∂a (the shape of the last output), return ∂L/∂z = ∂L/∂a ⊙ σ'(z)."""
+        name = repr(self)
+        if self._input is None:
+            raise RuntimeError(f"{name}: backward() called before forward()")
+        grad_output = as_array(grad_output, "grad_output", name)
+        if grad_output.shape != self._input.shape:
+            raise ValueError(
+                f"{name}: expected grad_output of shape {self._input.shape} (the shape of the last output), "
+                f"got shape {grad_output.shape}"
+            )
+        grad_input = grad_output * self._derivative(self._input)
+        return np.asarray(grad_input, dtype=self._input.dtype)
+
+
+class Sigmoid(_Activation):
+    """σ(z) = 1 / (1 + e^(-z)), range (0, 1); σ'(z) = σ(z)(1 - σ(z)) <= 1/4. PyTorch's ``nn.Sigmoid``.
+
+    >>> Sigmoid()(np.array([0.0]))
+    array([0.5])
+    """
+
+    def _function(self, z):
+        return F.sigmoid(z)
+
+    def _derivative(self, z):
+        return F.sigmoid_grad(z)
+
+
+class Tanh(_Activation):
+    """tanh(z), range (-1, 1), zero-centred; tanh'(z) = 1 - tanh²(z) <= 1. PyTorch's ``nn.Tanh``."""
+
+    def _function(self, z):
+        return F.tanh(z)
+
+    def _derivative(self, z):
+        return F.tanh_grad(z)
+
+
+class ReLU(_Activation):
+    """max(0, z), range [0, ∞); derivative 1 for z > 0, else 0 (0 at z = 0, as PyTorch). ``nn.ReLU``."""
+
+    def _function(self, z):
+        return F.relu(z)
+
+    def _derivative(self, z):
+        return F.relu_grad(z)
+
+
+class LeakyReLU(_Activation):
+    """z for z > 0, ``negative_slope * z`` otherwise; derivative 1 or ``negative_slope``. ``nn.LeakyReLU``.
+
+    Args:
+        negative_slope (float): the slope for negative inputs. Default: 0.01, as PyTorch.
+
+    >>> LeakyReLU()
+    LeakyReLU(negative_slope=0.01)
+    """
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = F._check_slope(negative_slope, "LeakyReLU")
+
+    def _function(self, z):
+        return F.leaky_relu(z, self.negative_slope)
+
+    def _derivative(self, z):
+        return F.leaky_relu_grad(z, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class GELU(_Activation):
+    """z Φ(z) with Φ the standard normal CDF; derivative Φ(z) + z φ(z). PyTorch's ``nn.GELU``.
+
+    Args:
+        approximate (str): ``"none"`` (exact, through erf) or ``"tanh"`` (the approximation
+            ½ z (1 + tanh(√(2/π)(z + 0.044715 z³)))). Default: ``"none"``, as PyTorch.
+
+    >>> GELU(approximate="tanh")
+    GELU(approximate='tanh')
+    """
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = F._check_approximate(approximate, "GELU")
+
+    def _function(self, z):
+        return F.gelu(z, self.approximate)
+
+    def _derivative(self, z):
+        return F.gelu_grad(z, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(_Activation):
+    """z σ(z) (Swish), range [≈ -0.278, ∞); derivative σ(z)(1 + z(1 - σ(z))). PyTorch's ``nn.SiLU``."""
+
+    def _function(self, z):
+        return F.silu(z)
+
+    def _derivative(self, z):
+        return F.silu_grad(z)

@@ -1,0 +1,669 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Chapter 2 — Activation functions
+#
+# The perceptron of Chapter 1 computes a weighted sum and passes it through a step. Stack many such units
+# and you get a neural network, but only if the function between the layers is **nonlinear**: without it,
+# a hundred layers are no more expressive than one. And for the network to *learn* by gradient descent,
+# that function must also have a useful derivative, which the step does not. This chapter is about that
+# small function, the **activation**: why we need it, the handful that are used in practice (sigmoid, tanh,
+# ReLU, Leaky ReLU, GELU, SiLU, and softmax for outputs), what each one's derivative does to the gradients
+# flowing through a deep network, and how to compute them without overflowing. We build them all in NumPy
+# (`nncourse.functional`, `nncourse.nn`) and check every value and derivative against PyTorch.
+#
+# **Learning objectives.** After this chapter you can
+# 1. show that stacked linear layers collapse to one linear map, and why that makes nonlinearity necessary;
+# 2. explain why gradient descent needs smooth activations instead of the step;
+# 3. state the formula, range and derivative of sigmoid, tanh, ReLU, Leaky ReLU, GELU and SiLU, and
+#    where each is used;
+# 4. predict how a gradient shrinks through many layers (the vanishing-gradient problem) from the
+#    activation's derivative;
+# 5. recognise dead ReLUs and how Leaky ReLU and GELU avoid them;
+# 6. compute sigmoid, softmax and log-softmax stably for any input (the log-sum-exp trick).
+#
+# **Prerequisites.** Chapter 1 (the perceptron: weighted sum, bias, step); derivatives and the chain rule
+# of one variable; NumPy arrays and broadcasting.
+#
+# **Estimated time.** 1.5–2 hours, exercises included.
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import nncourse
+import nncourse.plot
+from nncourse import functional as F
+from nncourse import nn, optim
+from nncourse.data import make_circles, make_moons
+from nncourse.plot import COLORS, SIZES, decision_boundary
+from nncourse.widgets.activations import COLORS as ACT_COLORS
+
+_ = nncourse.manual_seed(0)
+
+# %% [markdown]
+# ## 1. Why nonlinearity?
+#
+# A linear layer computes $z = W x + b$. Stack two of them, with nothing in between:
+#
+# $$W^{(2)}\big(W^{(1)} x + b^{(1)}\big) + b^{(2)} = \underbrace{W^{(2)} W^{(1)}}_{W}\, x
+#   + \underbrace{W^{(2)} b^{(1)} + b^{(2)}}_{b} .$$
+#
+# The result is again a single linear (affine) map $Wx + b$. However many layers we stack, the network can
+# only ever draw one straight line (a hyperplane) through its input space. Let us check it numerically with
+# three random layers $2 \to 8 \to 8 \to 1$:
+
+# %% tags=["nbval-check-output"]
+rng = np.random.default_rng(0)
+layers = [(rng.normal(size=(8, 2)), rng.normal(size=8)),
+          (rng.normal(size=(8, 8)), rng.normal(size=8)),
+          (rng.normal(size=(1, 8)), rng.normal(size=1))]
+
+x = rng.normal(size=(5, 2))  # five input points, one per row
+a = x
+for W_l, b_l in layers:  # three layers applied one after the other: Z = A Wᵀ + b
+    a = a @ W_l.T + b_l
+
+W, b = np.eye(2), np.zeros(2)  # collapse them into one layer
+for W_l, b_l in layers:
+    W, b = W_l @ W, W_l @ b + b_l
+
+print("one layer with W of shape", W.shape, "and b of shape", b.shape)
+print("same outputs as the three layers:", np.allclose(a, x @ W.T + b, rtol=1e-12))
+
+# %% [markdown]
+# The consequence is visible on data that no straight line separates: two concentric circles. We train two
+# networks of the same shape, $2 \to 16 \to 16 \to 1$, with the same initial weights, the same loss (binary
+# cross-entropy on the output logit) and the same 600 steps of gradient descent. The only difference: the
+# second puts a $\tanh$ after each hidden layer. (`nn.Linear`, `nn.BCEWithLogitsLoss` and `optim.SGD` are
+# the course's from-scratch versions of PyTorch's; Chapters 3–5 build and explain them.)
+
+# %%
+X_circles, y_circles = make_circles(200, noise=0.08, factor=0.5, rng=0, dtype=np.float64)
+
+
+def circle_net(activation=None):
+    """2 → 16 → 16 → 1, with `activation` (a module class) after each hidden layer, or none at all."""
+    modules = [nn.Linear(2, 16, dtype=np.float64, rng=1)]
+    modules += [activation()] if activation else []
+    modules += [nn.Linear(16, 16, dtype=np.float64, rng=2)]
+    modules += [activation()] if activation else []
+    modules += [nn.Linear(16, 1, dtype=np.float64, rng=3)]
+    return nn.Sequential(*modules)
+
+
+def fit(model, X, y, steps=600, lr=0.5):
+    """Full-batch gradient descent on the binary cross-entropy; returns the final loss and accuracy."""
+    criterion, optimizer = nn.BCEWithLogitsLoss(), optim.SGD(model.parameters(), lr=lr)
+    target = y.reshape(-1, 1).astype(np.float64)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = criterion(model(X), target)
+        model.backward(criterion.backward())
+        optimizer.step()
+    accuracy = np.mean((model(X).ravel() > 0) == y)
+    return loss, accuracy
+
+
+# %% tags=["nbval-check-output"]
+linear_net, tanh_net = circle_net(), circle_net(nn.Tanh)
+for name, model in [("three linear layers", linear_net), ("with tanh between", tanh_net)]:
+    loss, accuracy = fit(model, X_circles, y_circles)
+    print(f"{name:20s} loss {loss:.2f}  accuracy {accuracy:.0%}")
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=SIZES["wide"])
+for ax, model, title in [(axes[0], linear_net, "three linear layers: still one straight line"),
+                         (axes[1], tanh_net, "the same with tanh: a closed curve")]:
+    decision_boundary(ax, model, X_circles, y_circles, threshold=0.0)
+    ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+
+# %% [markdown]
+# The linear stack stays at chance level (about 50 %, loss near $\log 2 \approx 0.69$): whatever its
+# weights, its boundary is a line. With $\tanh$ between the layers the same architecture bends its boundary
+# into a closed curve around the inner circle and classifies every point. The nonlinearity is what lets
+# depth add expressive power.
+
+# %% [markdown]
+# ## 2. From the step to smooth activations
+#
+# The perceptron's activation is the step, $\mathrm{step}(z) = 1$ if $z \ge 0$ else $0$. It is nonlinear,
+# so why not keep it? Because gradient descent learns by asking *how the loss changes when a weight changes
+# a little*, and for the step the answer is "not at all": its derivative is $0$ everywhere except at $z=0$,
+# where it does not exist. By the chain rule, $\partial L/\partial w = \partial L/\partial a \cdot
+# \mathrm{step}'(z) \cdot x = 0$. A smooth "soft step" such as the sigmoid $\sigma(z) = 1/(1+e^{-z})$ fixes
+# this: its derivative is positive everywhere, so every weight gets a signal.
+#
+# A single neuron $a = \mathrm{act}(w x + b)$, a squared error $L = \tfrac12 (a - y)^2$, and the gradient
+# $\partial L/\partial w = (a - y)\,\mathrm{act}'(z)\,x$ on four samples:
+
+# %% tags=["nbval-check-output"]
+x_1d = np.array([-2.0, -0.5, 1.0, 2.5])
+y_1d = np.array([0.0, 1.0, 1.0, 1.0])
+w, b = 0.4, -0.2
+z = w * x_1d + b
+for name, act, act_grad in [("step", F.step, F.step_grad), ("sigmoid", F.sigmoid, F.sigmoid_grad)]:
+    dL_dw = np.mean((act(z) - y_1d) * act_grad(z) * x_1d)
+    print(f"{name:8s} dL/dw = {dL_dw:+.3f}")
+
+# %% [markdown]
+# With the step, the gradient is exactly zero although the prediction for $x = -0.5$ is wrong: gradient
+# descent cannot move. With the sigmoid it is non-zero and points the right way. The sigmoid is a smoothed
+# step, and $\sigma(k z)$ approaches the step as $k$ grows:
+
+# %%
+z_plot = np.linspace(-4, 4, 801)
+fig, axes = plt.subplots(1, 2, figsize=SIZES["wide"])
+axes[0].plot(z_plot, F.step(z_plot), color=COLORS["target"], label="step")
+for k, color in zip((1, 3, 10), (ACT_COLORS["sigmoid"], ACT_COLORS["tanh"], ACT_COLORS["relu"]), strict=True):
+    axes[0].plot(z_plot, F.sigmoid(k * z_plot), color=color, label=f"σ({k} z)")
+    axes[1].plot(z_plot, k * F.sigmoid_grad(k * z_plot), color=color, label=f"d/dz σ({k} z)")
+axes[1].plot(z_plot, F.step_grad(z_plot), color=COLORS["target"], label="step' (0 everywhere)")
+axes[0].set(title="the sigmoid is a smooth step", xlabel="z", ylabel="activation")
+axes[1].set(title="its derivative is never 0; the step's always is", xlabel="z", ylabel="derivative")
+for ax in axes:
+    ax.legend()
+
+# %% [markdown]
+# ## 3. The activation functions in use
+#
+# For each activation: the formula, its range, its derivative (written with the function's own value where
+# that is convenient), where it is used, and its strengths and problems. All of them are in
+# `nncourse.functional`, with the derivative of `f` called `f_grad`.
+#
+# **Sigmoid** $\;\sigma(z) = \dfrac{1}{1+e^{-z}}$, range $(0, 1)$,
+# $\;\sigma'(z) = \sigma(z)\,(1-\sigma(z)) \le \tfrac14$.
+# Used for binary outputs (a probability) and for the gates of LSTMs. As a hidden activation it has two
+# problems: it **saturates** (for $|z| \gtrsim 5$ it is flat and its derivative nearly 0), and its output
+# is **not zero-centred** (always positive, so all the weights of the next layer get gradients of the same
+# sign, which makes the descent zig-zag).
+#
+# **Tanh** $\;\tanh(z) = \dfrac{e^z - e^{-z}}{e^z + e^{-z}} = 2\sigma(2z) - 1$, range $(-1, 1)$,
+# $\;\tanh'(z) = 1 - \tanh^2(z) \le 1$.
+# A rescaled sigmoid: zero-centred, with a derivative up to 1 instead of $\tfrac14$. Used in RNNs and LSTMs.
+# It still saturates.
+#
+# **ReLU** (Nair & Hinton 2010) $\;\mathrm{relu}(z) = \max(0, z)$, range $[0, \infty)$, derivative 1 for
+# $z > 0$ and 0 for $z < 0$.
+# The default in most CNNs (AlexNet, ResNet) and MLPs: as cheap as it gets, and it does not saturate for
+# positive inputs, so gradients pass through active units unchanged. Its problem: a unit whose input is
+# negative for every sample outputs 0 and receives gradient 0, so it never learns again — a **dead ReLU**
+# (Section 5). At the kink, $z = 0$, there is no derivative; like PyTorch we use 0.
+#
+# **Leaky ReLU** (Maas et al. 2013) $\;z$ for $z > 0$, $\;\alpha z$ otherwise, with a small
+# `negative_slope` $\alpha$ (PyTorch's default 0.01); range $(-\infty, \infty)$; derivative 1 or $\alpha$.
+# The small slope keeps a gradient flowing for negative inputs, so units cannot die.
+#
+# **GELU** (Hendrycks & Gimpel 2016) $\;\mathrm{gelu}(z) = z\,\Phi(z)$ with $\Phi$ the standard normal CDF,
+# $\Phi(z) = \tfrac12\big(1 + \mathrm{erf}(z/\sqrt2)\big)$; range $[\approx -0.17, \infty)$;
+# $\;\mathrm{gelu}'(z) = \Phi(z) + z\,\varphi(z)$ with $\varphi$ the normal density.
+# The input is scaled by the probability that a standard normal variable is below it: a smooth ReLU that
+# dips slightly below 0. Used in BERT, GPT and most transformers. The original code used the tanh
+# approximation $\tfrac12 z\big(1 + \tanh\big(\sqrt{2/\pi}\,(z + 0.044715 z^3)\big)\big)$, available as
+# `gelu(z, approximate="tanh")` (Exercise 4).
+#
+# **SiLU / Swish** (Elfwing et al. 2018; Ramachandran et al. 2017) $\;\mathrm{silu}(z) = z\,\sigma(z)$,
+# range $[\approx -0.28, \infty)$, $\;\mathrm{silu}'(z) = \sigma(z)\big(1 + z(1-\sigma(z))\big)$.
+# Another smooth, non-monotonic ReLU; used in EfficientNet and, inside the SwiGLU block, in LLaMA.
+
+# %%
+ZOO = ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu"]
+
+
+def f_and_grad(name, negative_slope=0.1):
+    """The pair (f, f') from nncourse.functional; Leaky ReLU drawn with slope 0.1 so that it is visible."""
+    if name == "leaky_relu":
+        return (lambda z: F.leaky_relu(z, negative_slope)), (lambda z: F.leaky_relu_grad(z, negative_slope))
+    return getattr(F, name), getattr(F, name + "_grad")
+
+
+fig, axes = plt.subplots(2, 3, figsize=(10, 5.2), sharex=True)
+z_plot = np.linspace(-4, 4, 801)
+for ax, name in zip(axes.ravel(), ZOO, strict=True):
+    f, f_grad = f_and_grad(name)
+    ax.plot(z_plot, f(z_plot), color=ACT_COLORS[name], label="f(z)")
+    ax.plot(z_plot, f_grad(z_plot), color=ACT_COLORS[name], linestyle="--", label="f'(z)")
+    ax.axhline(0, color=COLORS["neutral"], linewidth=0.8)
+    ax.set_title(name + (" (slope 0.1)" if name == "leaky_relu" else ""))
+    ax.set_ylim(-1.2, 2.2)
+axes[0, 0].legend(loc="upper left")
+for ax in axes[1]:
+    ax.set_xlabel("z")
+fig.suptitle("Six activations (solid) and their derivatives (dashed)")
+plt.show()
+
+# %% [markdown]
+# How good is GELU's tanh approximation? Its largest distance from the exact $z\,\Phi(z)$:
+
+# %% tags=["nbval-check-output"]
+z_dense = np.linspace(-8, 8, 160001)
+gap = np.abs(F.gelu(z_dense) - F.gelu(z_dense, approximate="tanh"))
+print(f"max |gelu - gelu_tanh| = {gap.max():.2e} at z = {z_dense[np.argmax(gap)]:.2f}")
+
+# %% [markdown]
+# ### A comparison table, computed from the library
+#
+# Rather than typing the ranges and derivative bounds, we measure them: evaluate each function and its
+# derivative on a dense grid, look at the extremes, and call a side unbounded when the extreme keeps
+# growing between $|z| \le 100$ and $|z| \le 1000$. "Saturates" means the derivative has fallen below
+# $10^{-6}$ at $z = \mp 1000$; "zero grad" means the derivative is exactly 0 somewhere in $[-10, 10]$.
+
+# %% tags=["nbval-check-output"]
+def bound(values_small, values_large, extreme):
+    """The measured extreme (np.min or np.max), or ±∞ if it keeps growing with the range."""
+    small, large = extreme(values_small), extreme(values_large)
+    if abs(large) > 1 and abs(large) > 5 * abs(small):
+        return "+∞)" if large > 0 else "(−∞"
+    return f"{large:.3g}]" if extreme is np.max else f"[{large:.3g}"
+
+
+fine = np.linspace(-10, 10, 20001)
+small = np.concatenate([fine, np.linspace(-100, 100, 201)])
+large = np.concatenate([small, np.linspace(-1000, 1000, 201)])
+print(f"{'activation':11s} {'range':>16s} {'derivative range':>18s} {'f(0)':>6s} {'f′(0)':>6s} "
+      f"{'saturates':>10s} {'zero grad':>9s}")
+for name in ZOO:
+    f, f_grad = f_and_grad(name, negative_slope=0.01)
+    f_small, f_large = f(small), f(large)
+    value_range = f"{bound(f_small, f_large, np.min)}, {bound(f_small, f_large, np.max)}"
+    grad_range = f"[{f_grad(large).min():.3g}, {f_grad(large).max():.3g}]"
+    ends = f_grad(np.array([-1000.0, 1000.0]))
+    saturates = "/".join(side for side, g in zip(("left", "right"), ends, strict=True) if abs(g) < 1e-6)
+    zero_grad = "yes" if np.any(f_grad(fine) == 0) else "no"
+    print(f"{name:11s} {value_range:>16s} {grad_range:>18s} {float(f(0.0)):6.3g} {float(f_grad(0.0)):6.3g} "
+          f"{saturates or 'no':>10s} {zero_grad:>9s}")
+
+# %% [markdown]
+# Read it row by row: the sigmoid's derivative never exceeds $0.25$ and it saturates on both sides; tanh's
+# reaches $1$ but it saturates too; ReLU and Leaky ReLU never saturate for positive inputs, and ReLU's
+# derivative is exactly 0 for negative ones (the dead-unit problem), while Leaky ReLU keeps $0.01$. GELU
+# and SiLU dip below zero (to about $-0.17$ and $-0.28$), have derivatives slightly above 1 and slightly
+# below 0, saturate only on the left, and (being smooth) have no exactly-zero derivative. (Sigmoid and
+# tanh show closed intervals because at $z = \pm 1000$ their values round to exactly $0$ and $\pm 1$ in
+# float64; mathematically they never reach them.)
+
+# %% [markdown]
+# ## 4. The vanishing-gradient problem
+#
+# In a deep network $a^{(l)} = \sigma(z^{(l)})$, $z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}$, the gradient
+# reaching the input of the network is, by the chain rule, a product with one factor per layer:
+#
+# $$\frac{\partial L}{\partial a^{(0)}} = W^{(1)\top} \mathrm{diag}\big(\sigma'(z^{(1)})\big)\,
+#   W^{(2)\top} \mathrm{diag}\big(\sigma'(z^{(2)})\big) \cdots
+#   W^{(L)\top} \mathrm{diag}\big(\sigma'(z^{(L)})\big)\, \frac{\partial L}{\partial a^{(L)}} .$$
+#
+# Each layer multiplies the gradient by the activation's derivatives. For the sigmoid they are at most
+# $\tfrac14$, so unless the weights are large (which saturates the units and makes $\sigma'$ even
+# smaller), $L$ layers shrink the gradient by something like $4^{-L}$:
+
+# %% tags=["nbval-check-output"]
+for depth in (5, 10, 20, 50):
+    print(f"(1/4)^{depth:<2d} = {0.25 ** depth:.3g}")
+
+# %% [markdown]
+# **Experiment.** We measure it. For each depth $L$ we build a fresh stack of $L$ layers
+# `Linear(64, 64)` + activation, feed a batch of 256 standard-normal inputs forward, send a random gradient
+# $\partial L / \partial a^{(L)}$ back with `backward`, and report the ratio of norms
+# $\lVert \partial L/\partial a^{(0)} \rVert / \lVert \partial L/\partial a^{(L)} \rVert$. To be fair to
+# each activation, the weights are drawn from $\mathcal N(0, \mathrm{gain}^2/64)$ with the gain PyTorch's
+# `torch.nn.init.calculate_gain` recommends for it (1 for sigmoid, 5/3 for tanh, $\sqrt 2$ for ReLU;
+# Chapter 4 explains where these numbers come from), and the biases are 0.
+
+# %%
+GAINS = {"sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2.0)}
+MODULES = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
+
+
+def gradient_ratio(name, depth, width=64, batch=256, seed=0):
+    """‖∂L/∂a⁽⁰⁾‖ / ‖∂L/∂a⁽ᴸ⁾‖ through a fresh random stack of `depth` layers with activation `name`."""
+    rng = np.random.default_rng(seed)
+    modules = []
+    for _ in range(depth):
+        layer = nn.Linear(width, width, dtype=np.float64, rng=rng)
+        layer.weight.data[...] = rng.normal(0.0, GAINS[name] / math.sqrt(width), size=(width, width))
+        layer.bias.data[...] = 0.0
+        modules += [layer, MODULES[name]()]
+    model = nn.Sequential(*modules)
+    model(rng.normal(size=(batch, width)))
+    grad_top = rng.normal(size=(batch, width))
+    return np.linalg.norm(model.backward(grad_top)) / np.linalg.norm(grad_top)
+
+
+# %% tags=["nbval-check-output"]
+DEPTHS = (1, 5, 10, 20, 30, 40, 50)
+ratios = {name: [gradient_ratio(name, depth) for depth in DEPTHS] for name in GAINS}
+print("depth    " + "".join(f"{depth:>10d}" for depth in DEPTHS))
+for name, values in ratios.items():
+    print(f"{name:8s} " + "".join(f"{v:10.3g}" for v in values))
+
+# %% [markdown]
+# The numbers tell the story of deep learning before 2010 (Hochreiter 1991; Glorot & Bengio 2010):
+#
+# * **Sigmoid**: the gradient shrinks about five-fold per layer — close to the $4^{-L}$ bound — so after 10
+#   layers less than a millionth of it reaches the first layer, and after 50 layers about $10^{-32}$. The
+#   first layers of a deep sigmoid network simply do not learn.
+# * **Tanh**: its derivative is up to 1 and it is zero-centred, so with PyTorch's gain of 5/3 the gradient
+#   does not vanish; here it even *grows* slowly with depth (the mirror image, an exploding gradient). The
+#   balance depends delicately on the weight scale.
+# * **ReLU**: on its active units the derivative is exactly 1; with the gain $\sqrt2$ compensating for the
+#   half of the units that are inactive, the gradient keeps its size through 50 layers. This, together
+#   with its low cost, is why ReLU made deep networks trainable.
+#
+# The same measurements on a log scale, where a constant shrink factor per layer is a straight line:
+
+# %%
+depth_axis = np.array(DEPTHS)
+fig, ax = plt.subplots(figsize=SIZES["medium"])
+for name in GAINS:
+    ax.plot(depth_axis, ratios[name], marker="o", color=ACT_COLORS[name], label=name)
+ax.plot(depth_axis, 0.25**depth_axis, color=COLORS["neutral"], linestyle=":", label="(1/4)^L")
+ax.set(yscale="log", xlabel="depth L (layers)", ylabel="‖grad at layer 1‖ / ‖grad at the top‖",
+       title="The sigmoid's gradient vanishes with depth; ReLU's survives")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# ### Explore: the activation explorer
+#
+# Choose one or several activations, the range of $x$, Leaky ReLU's slope and a depth. The first two panels
+# show $f$ and $f'$; the third shows how the gradient's size evolves as it flows back through up to 50
+# random layers (built as in the experiment above, with PyTorch's gain for each activation; $\sqrt2$ for
+# GELU and SiLU), and its legend gives the relative size after the chosen depth. Things to try: compare
+# GELU and SiLU with ReLU; set Leaky ReLU's slope to 0 (it becomes ReLU) and to 0.5.
+
+# %%
+from nncourse.widgets.activations import ActivationExplorer
+
+ActivationExplorer(activations=("sigmoid", "tanh", "relu"), depth=20)
+
+# %% [markdown]
+# ## 5. Dead ReLUs
+#
+# A ReLU unit is **dead** when its pre-activation $z = w \cdot x + b$ is negative for every sample of the
+# data set: its output is always 0, so is its derivative, so $w$ and $b$ never receive any gradient and
+# the unit can never come back. A too-large learning-rate step that pushes the biases down is the usual
+# cause. We simulate exactly that on the two-moons data: a network $2 \to 32 \to 1$ whose 32 hidden biases
+# were pushed down by 2, then 300 ordinary gradient-descent steps. We count the hidden units that never
+# activate ($z \le 0$ on all 200 samples) and those whose weights did not change at all during training.
+
+# %%
+X_moons, y_moons = make_moons(200, noise=0.1, rng=0, dtype=np.float64)
+
+
+def never_active(layer):
+    """Number of units of `layer` whose pre-activation is <= 0 on every sample of the moons data."""
+    return int(np.sum(np.all(layer(X_moons) <= 0, axis=0)))
+
+
+# %% tags=["nbval-check-output"]
+print(f"{'hidden activation':30s} {'silent at start':>15s} {'frozen':>7s} {'loss':>6s} {'accuracy':>9s}")
+for activation in (nn.ReLU(), nn.LeakyReLU(), nn.GELU()):
+    hidden = nn.Linear(2, 32, dtype=np.float64, rng=5)
+    model = nn.Sequential(hidden, activation, nn.Linear(32, 1, dtype=np.float64, rng=6))
+    healthy = never_active(hidden)
+    hidden.bias.data -= 2.0  # the damage done by one bad step
+    silent = never_active(hidden)
+    before = hidden.weight.data.copy()
+    loss, accuracy = fit(model, X_moons, y_moons, steps=300, lr=1.0)
+    frozen = int(np.sum(np.all(hidden.weight.data == before, axis=1)))
+    print(f"{repr(activation):30s} {f'{healthy} → {silent}':>15s} {frozen:>7d} {loss:6.3f} {accuracy:9.1%}")
+
+# %% [markdown]
+# Freshly initialised, no unit is silent on this data set. After the push, all 32 are, for all three
+# activations. But what happens next differs completely:
+#
+# * with **ReLU**, every hidden unit is dead: all 32 weight vectors are *frozen*, bit for bit, through 300
+#   steps, the loss stays at $\log 2 \approx 0.693$ and the accuracy at 50 %: the network can no longer
+#   learn anything;
+# * with **Leaky ReLU** ($\alpha = 0.01$) and **GELU**, the derivative for negative inputs is small but not
+#   zero, so every unit keeps learning: no weight is frozen, and the network reaches about 88 % accuracy
+#   even though most of its units still sit on the negative side.
+#
+# In practice, dead ReLUs are avoided with a sensible learning rate and initialisation, and by the
+# activations that keep a gradient for negative inputs.
+
+# %% [markdown]
+# ## 6. Softmax, shift invariance and the log-sum-exp trick
+#
+# For $C$ classes a network outputs $C$ scores (logits) $z_1, \dots, z_C$, and **softmax** turns them into
+# probabilities:
+#
+# $$\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{C} e^{z_j}}, \qquad
+#   \mathrm{softmax}(z)_i \in (0, 1), \qquad \sum_i \mathrm{softmax}(z)_i = 1 .$$
+#
+# (For $C = 2$ it is the sigmoid of the difference: $\mathrm{softmax}(z)_1 = \sigma(z_1 - z_2)$.) Adding
+# the same constant $c$ to every logit multiplies numerator and denominator by $e^c$: softmax is
+# **invariant to shifts**. That is what makes it computable: $e^{1000}$ overflows, but after subtracting the
+# largest logit every exponent is $\le 0$.
+
+# %% tags=["nbval-check-output"]
+logits = np.array([2.0, 1.0, -1.0])
+print("softmax(z)        =", np.round(F.softmax(logits), 4))
+print("softmax(z + 100)  =", np.round(F.softmax(logits + 100), 4))
+print("softmax(z + 1000) =", np.round(F.softmax(logits + 1000), 4))
+with np.errstate(over="ignore", invalid="ignore"):  # silence the warnings the naive formula triggers
+    naive = np.exp(logits + 1000) / np.exp(logits + 1000).sum()
+print("naive e^z / Σ e^z at z + 1000 =", naive)
+
+# %% [markdown]
+# Classification losses need $\log \mathrm{softmax}$. Taking the log of a softmax entry that has underflowed
+# to 0 gives $-\infty$. The **log-sum-exp trick** computes it directly,
+#
+# $$\log \mathrm{softmax}(z)_i = z_i - \log \sum_j e^{z_j} = z_i - m - \log \sum_j e^{z_j - m},
+#   \qquad m = \max_j z_j ,$$
+#
+# where the sum contains a term $e^0 = 1$, so its log is never $\log 0$:
+
+# %% tags=["nbval-check-output"]
+far_apart = np.array([0.0, -800.0])
+with np.errstate(divide="ignore"):
+    print("log(softmax(z)) =", np.log(F.softmax(far_apart)))
+print("log_softmax(z)  =", F.log_softmax(far_apart))
+
+# %% [markdown]
+# `F.softmax` and `F.log_softmax` take an `axis` (PyTorch calls it `dim`), default $-1$: for a batch of
+# logits of shape $(N, C)$ they work row by row.
+
+# %% [markdown]
+# ## 7. The PyTorch equivalents
+#
+# With `import torch.nn.functional as TF`:
+#
+# | ours (`nncourse`) | PyTorch |
+# | --- | --- |
+# | `F.sigmoid(x)`, `F.tanh(x)` | `torch.sigmoid(t)`, `torch.tanh(t)` |
+# | `F.relu(x)` | `TF.relu(t)` |
+# | `F.leaky_relu(x, negative_slope=0.01)` | `TF.leaky_relu(t, negative_slope=0.01)` |
+# | `F.gelu(x, approximate="none")`, `F.silu(x)` | `TF.gelu(t, approximate="none")`, `TF.silu(t)` |
+# | `F.softmax(x, axis=-1)` | `TF.softmax(t, dim=-1)` |
+# | `F.log_softmax(x, axis=-1)` | `TF.log_softmax(t, dim=-1)` |
+# | `F.sigmoid_grad(x)`, ..., `F.silu_grad(x)` | autograd: `torch.sigmoid(t).sum().backward()`, `t.grad` |
+# | `nn.Sigmoid()`, `nn.Tanh()`, `nn.ReLU()`, `nn.LeakyReLU()` | the same names in `torch.nn` |
+# | `nn.GELU()`, `nn.SiLU()` | the same names in `torch.nn` |
+#
+# We check every value against `torch.nn.functional` and every derivative against torch's autograd, in
+# float64, on 1000 random inputs (the test suite also checks extreme inputs up to $\pm 10^4$):
+
+# %% tags=["nbval-check-output"]
+import torch
+import torch.nn.functional as TF
+
+x_check = np.random.default_rng(1).normal(0, 4, size=1000)
+PAIRS = {
+    "sigmoid": (F.sigmoid, F.sigmoid_grad, torch.sigmoid),
+    "tanh": (F.tanh, F.tanh_grad, torch.tanh),
+    "relu": (F.relu, F.relu_grad, TF.relu),
+    "leaky_relu": (F.leaky_relu, F.leaky_relu_grad, TF.leaky_relu),
+    "gelu": (F.gelu, F.gelu_grad, TF.gelu),
+    "silu": (F.silu, F.silu_grad, TF.silu),
+}
+for name, (ours, ours_grad, theirs) in PAIRS.items():
+    t = torch.tensor(x_check, requires_grad=True)
+    out = theirs(t)
+    out.sum().backward()
+    same_value = np.allclose(ours(x_check), out.detach().numpy(), rtol=1e-10, atol=1e-15)
+    same_grad = np.allclose(ours_grad(x_check), t.grad.numpy(), rtol=1e-10, atol=1e-15)
+    print(f"{name:10s} value equal: {same_value}   derivative equal: {same_grad}")
+
+logits_check = np.random.default_rng(2).normal(0, 5, size=(8, 10))
+t = torch.tensor(logits_check)
+print("softmax equal:", np.allclose(F.softmax(logits_check), torch.softmax(t, dim=-1).numpy(), rtol=1e-12))
+print("log_softmax equal:", np.allclose(F.log_softmax(logits_check), torch.log_softmax(t, dim=-1).numpy(),
+                                         rtol=1e-12))
+
+# %% [markdown]
+# And the modules: the same forward values and the same input gradients as `torch.nn`'s, for the same
+# upstream gradient.
+
+# %% tags=["nbval-check-output"]
+x_mod = np.random.default_rng(3).normal(0, 3, size=(16, 8))
+g_mod = np.random.default_rng(4).normal(size=(16, 8))
+for ours, theirs in [(nn.GELU(), torch.nn.GELU()), (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
+                     (nn.SiLU(), torch.nn.SiLU())]:
+    t = torch.tensor(x_mod, requires_grad=True)
+    out = theirs(t)
+    out.backward(torch.tensor(g_mod))
+    forward_ok = np.allclose(ours(x_mod), out.detach().numpy(), rtol=1e-10, atol=1e-15)
+    backward_ok = np.allclose(ours.backward(g_mod), t.grad.numpy(), rtol=1e-10, atol=1e-15)
+    print(f"{ours!r:30s} forward equal: {forward_ok}   backward equal: {backward_ok}")
+
+# %% [markdown]
+# ## 8. Exercises
+#
+# Write the function in each solution cell, then run the checker cell below it. The checker tells you what
+# is right, or what it expected, what it got and on which input.
+#
+# ### Exercise 1: a sigmoid that survives $x = \pm 1000$
+#
+# Write `stable_sigmoid(x)` for a NumPy array `x`. The direct formula `1 / (1 + np.exp(-x))` gives the
+# right numbers but NumPy warns "overflow encountered in exp" at $x = -1000$ ($e^{1000}$ is far beyond the
+# largest float, about $1.8 \times 10^{308}$). Write it so that no exponential of a large positive number is
+# ever taken. Hint: for $x < 0$, $\sigma(x) = e^{x} / (1 + e^{x})$.
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch02-stable-sigmoid", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def stable_sigmoid(x):
+    """σ(x) = 1 / (1 + e^(-x)), elementwise, with no overflow for any x."""
+    ### BEGIN SOLUTION
+    e = np.exp(-np.abs(x))  # e^(-|x|) is in (0, 1]: it never overflows
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "ch02-stable-sigmoid-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch02 import check_gelu_tanh, check_leaky_relu, check_stable_sigmoid, check_tanh_grad
+
+check_stable_sigmoid(stable_sigmoid)
+
+# %% [markdown]
+# ### Exercise 2: the derivative of tanh
+#
+# Write `tanh_grad(x)`, the derivative of $\tanh$, elementwise. (Differentiate
+# $\tanh = \sinh/\cosh$ with the quotient rule, or use $\tanh(x) = 2\sigma(2x) - 1$ and
+# $\sigma' = \sigma(1 - \sigma)$.)
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch02-tanh-grad", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def tanh_grad(x):
+    """d/dx tanh(x), elementwise."""
+    ### BEGIN SOLUTION
+    return 1 - np.tanh(x) ** 2
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "ch02-tanh-grad-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check_tanh_grad(tanh_grad)
+
+# %% [markdown]
+# ### Exercise 3: Leaky ReLU and its derivative
+#
+# Write `leaky_relu(x, negative_slope)` returning the pair `(output, derivative)`: the output is $x$ for
+# $x > 0$ and `negative_slope * x` otherwise; the derivative is 1 for $x > 0$ and `negative_slope`
+# otherwise (at $x = 0$ too, PyTorch's convention).
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch02-leaky-relu", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def leaky_relu(x, negative_slope=0.01):
+    """Return (leaky_relu(x), its derivative), both elementwise arrays of x's shape."""
+    ### BEGIN SOLUTION
+    positive = x > 0
+    return np.where(positive, x, negative_slope * x), np.where(positive, 1.0, negative_slope)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "ch02-leaky-relu-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check_leaky_relu(leaky_relu)
+
+# %% [markdown]
+# ### Exercise 4: GELU's tanh approximation
+#
+# Write `gelu_tanh(x)` $= \tfrac12 x \big(1 + \tanh\big(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\big)\big)$,
+# the approximation used by the original GPT and BERT code (PyTorch's `gelu(x, approximate="tanh")`).
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch02-gelu-tanh", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def gelu_tanh(x):
+    """The tanh approximation of GELU, elementwise."""
+    ### BEGIN SOLUTION
+    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "ch02-gelu-tanh-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+check_gelu_tanh(gelu_tanh)
+
+# %% [markdown]
+# ## Summary
+#
+# * Without a nonlinearity between them, any number of linear layers is one linear layer; the activation
+#   is what makes depth useful.
+# * Gradient descent needs derivatives: the step's is 0 everywhere, so smooth activations replaced it.
+# * Sigmoid and tanh saturate, and the sigmoid's derivative is at most $\tfrac14$: through $L$ layers the
+#   gradient shrinks roughly like $4^{-L}$ (measured: about $10^{-32}$ after 50 layers).
+# * ReLU passes gradients through its active units unchanged and is cheap; its weakness is dead units,
+#   which Leaky ReLU, GELU and SiLU avoid by keeping a gradient for negative inputs.
+# * GELU ($z\Phi(z)$) and SiLU ($z\sigma(z)$) are the smooth ReLUs of transformers and modern CNNs.
+# * Softmax turns logits into probabilities; it is shift-invariant, which gives the max-subtraction trick;
+#   log-softmax uses log-sum-exp and never takes $\log 0$.
+#
+# ## Common pitfalls
+#
+# * Computing `1 / (1 + np.exp(-x))` or `np.exp(z) / np.exp(z).sum()` directly: overflow warnings and NaN
+#   for large inputs. And `np.where(cond, a, b)` evaluates both `a` and `b` everywhere, so a dangerous
+#   branch still overflows.
+# * `np.log(softmax(z))` instead of `log_softmax(z)`: $-\infty$ as soon as one probability underflows.
+# * Sigmoid or tanh in the hidden layers of a deep network without care for initialisation: vanishing (or
+#   exploding) gradients.
+# * Evaluating a derivative at the wrong place: `sigmoid_grad(z)` is at the pre-activation $z$; from the
+#   output $a = \sigma(z)$ it is $a(1-a)$, not `sigmoid_grad(a)`.
+# * A very large learning rate with ReLU: units die and never come back.
+#
+# ## References
+#
+# * S. Hochreiter (1991). *Untersuchungen zu dynamischen neuronalen Netzen.* Diploma thesis, TU München
+#   (the first analysis of vanishing gradients).
+# * X. Glorot, Y. Bengio (2010). Understanding the difficulty of training deep feedforward neural networks.
+#   *AISTATS*.
+# * V. Nair, G. E. Hinton (2010). Rectified linear units improve restricted Boltzmann machines. *ICML*.
+# * A. L. Maas, A. Y. Hannun, A. Y. Ng (2013). Rectifier nonlinearities improve neural network acoustic
+#   models. *ICML Workshop on Deep Learning for Audio, Speech and Language Processing*.
+# * D. Hendrycks, K. Gimpel (2016). Gaussian error linear units (GELUs). arXiv:1606.08415.
+# * P. Ramachandran, B. Zoph, Q. V. Le (2017). Searching for activation functions. arXiv:1710.05941.
+# * S. Elfwing, E. Uchibe, K. Doya (2018). Sigmoid-weighted linear units for neural network function
+#   approximation in reinforcement learning. *Neural Networks* 107.
+#
+# ## What comes next
+#
+# Chapter 3 stacks `Linear` layers and these activations into **multi-layer perceptrons**: the forward pass
+# of a whole network, what one hidden layer can already represent (the universal approximation theorem),
+# and how to choose widths and depths. The activation modules of this chapter are the ones it uses.

@@ -1,0 +1,7 @@
+"""``python -m nncourse ...`` runs the ``nncourse`` command (see :mod:`nncourse.cli`)."""
+
+import sys
+
+from nncourse.cli import main
+
+sys.exit(main())

@@ -1,0 +1,261 @@
+r"""Rosenblatt's perceptron (1958): one artificial neuron with a step activation, and its learning rule.
+
+The model. For an input :math:`x \in \mathbb{R}^d` with weights :math:`w \in \mathbb{R}^d` and bias :math:`b`,
+
+.. math::  z = w \cdot x + b, \qquad \hat y = \operatorname{step}(z) =
+           \begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}
+
+so the perceptron is linear regression followed by a step. Its decision boundary :math:`w \cdot x + b = 0`
+is a hyperplane with normal vector :math:`w`; the bias :math:`b` shifts it. Labels are :math:`y \in \{0, 1\}`.
+
+The rule. The samples are visited one at a time; for each one
+
+.. math::  w \leftarrow w + \eta\,(y - \hat y)\,x, \qquad b \leftarrow b + \eta\,(y - \hat y).
+
+A correct prediction gives :math:`y - \hat y = 0` and changes nothing; a mistake moves the boundary
+towards classifying that sample correctly: :math:`+\eta x` for a missed 1, :math:`-\eta x` for a false 1.
+
+Novikoff's theorem (1962). Write :math:`\tilde x = (x, 1)` and :math:`\tilde w = (w, b)` (the augmented
+vectors that fold the bias into the weights), and :math:`s = 2y - 1 \in \{-1, +1\}`. If some unit
+vector :math:`\tilde u` separates the data with margin :math:`\gamma > 0`, i.e.
+:math:`s_i\, \tilde u \cdot \tilde x_i \ge \gamma` for every sample, and
+:math:`R = \max_i \lVert \tilde x_i \rVert`, then the rule started from :math:`\tilde w = 0` makes at
+most :math:`(R / \gamma)^2` mistakes, whatever the order of the samples and whatever :math:`\eta > 0`.
+On data that no line separates (XOR) the rule never stops making mistakes.
+
+Compared with ``torch``: ``Perceptron`` is what ``torch.heaviside(x @ w + b, torch.tensor(1.0))`` computes
+for prediction, trained by the rule above (no gradient: the step has none).
+"""
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numpy as np
+
+from nncourse._checks import as_array, check_labels, check_positive, check_same_length
+from nncourse._rng import as_generator
+from nncourse.functional import step
+
+__all__ = ["NovikoffBound", "Perceptron", "Update", "augment", "format_history", "novikoff_bound"]
+
+
+@dataclass(frozen=True)
+class Update:
+    """One application of the rule to one sample: what the neuron saw, predicted, and how it changed."""
+
+    epoch: int  # 1 for the first pass over the data
+    index: int  # the sample's row in X
+    x: np.ndarray
+    y: int
+    z: float  # w·x + b before the update
+    y_hat: int
+    weight_before: np.ndarray
+    bias_before: float
+    weight_after: np.ndarray
+    bias_after: float
+
+    @property
+    def mistake(self):
+        """True when the prediction was wrong, i.e. when the rule changed the weights."""
+        return self.y != self.y_hat
+
+
+class Perceptron:
+    r"""A single neuron :math:`\hat y = \operatorname{step}(w \cdot x + b)` trained by Rosenblatt's rule.
+
+    Args:
+        lr: the learning rate :math:`\eta > 0` (default 1.0). Started from zero weights, the predictions do
+            not depend on it: it only scales :math:`w` and :math:`b`.
+        max_epochs: the most passes over the data :meth:`fit` makes (default 100); on data that is not
+            linearly separable the rule never converges, and this is where it stops.
+        shuffle: visit the samples in a fresh random order each epoch (default False: in order).
+        rng: None, an int seed or a ``numpy.random.Generator``, used when ``shuffle`` is True.
+        dtype: the floating dtype of the weights (default float32, like PyTorch).
+
+    Attributes:
+        weight: array of shape ``(d,)`` (None before the first update); ``bias``: a scalar.
+        converged_: True when the last :meth:`fit` ended with an epoch without mistakes.
+        n_mistakes_: mistakes (updates) made since the last :meth:`fit` (or reset).
+        n_epochs_: epochs run since then; ``history_``: one :class:`Update` per visited sample.
+
+    Example::
+
+        >>> X, y = logic_gate("and")
+        >>> model = Perceptron().fit(X, y)
+        >>> model.predict(X), model.converged_, model.n_mistakes_
+    """
+
+    def __init__(self, lr=1.0, max_epochs=100, shuffle=False, rng=None, dtype=np.float32):
+        self.lr = check_positive(lr, "lr", "Perceptron")
+        self.max_epochs = check_positive(max_epochs, "max_epochs", "Perceptron", integer=True)
+        self.shuffle = bool(shuffle)
+        self.rng = rng
+        self.dtype = np.dtype(dtype)
+        if not np.issubdtype(self.dtype, np.floating):
+            raise ValueError(f"Perceptron: dtype must be a floating dtype, got {self.dtype}")
+        self.reset()
+
+    def reset(self, n_features=None):
+        """Forget what was learned: zero weights (None when ``n_features`` is not given), empty history."""
+        self.weight = None if n_features is None else np.zeros(n_features, dtype=self.dtype)
+        self.bias = self.dtype.type(0)
+        self.converged_ = False
+        self.n_mistakes_ = 0
+        self.n_epochs_ = 0
+        self.history_ = []
+        self._generator = None
+        return self
+
+    # ----------------------------------------------------------------------------------- prediction
+    def decision_function(self, X):
+        """The pre-activation :math:`z = X w + b`, shape ``(n_samples,)``; its sign says the class."""
+        return self._check_X(X, "decision_function") @ self.weight + self.bias
+
+    def predict(self, X):
+        """The predicted classes :math:`\\hat y = \\operatorname{step}(X w + b)` in {0, 1}, shape ``(n,)``."""
+        return step(self._check_X(X, "predict") @ self.weight + self.bias).astype(np.int64)
+
+    # ----------------------------------------------------------------------------------- learning
+    def update(self, x, y, *, epoch=None, index=None):
+        """Apply the rule once to the sample ``(x, y)``; return True when it was a mistake (weights changed).
+
+        ``epoch`` and ``index`` are only recorded in the history (the current epoch and -1 by default).
+        """
+        where = "Perceptron.update"
+        x = as_array(x, "x", where, ndim=1, shape_doc="(n_features,)").astype(self.dtype, copy=False)
+        if self.weight is None:
+            self.weight = np.zeros(x.shape[0], dtype=self.dtype)
+        if x.shape[0] != self.weight.shape[0]:
+            raise ValueError(
+                f"{where}: x must have {self.weight.shape[0]} features (the model's weight has shape "
+                f"{self.weight.shape}), got {x.shape[0]}"
+            )
+        y = int(check_labels(np.asarray([y]).reshape(-1), (0, 1), "y", where)[0])
+        epoch = self.n_epochs_ + 1 if epoch is None else epoch
+        return self._update(x, y, epoch, -1 if index is None else index)
+
+    def fit_epoch(self, X, y):
+        """One pass of the rule over the data (in order, or shuffled); returns the number of mistakes made."""
+        X, y = self._check_Xy(X, y, "Perceptron.fit_epoch")
+        if self.weight is None:
+            self.weight = np.zeros(X.shape[1], dtype=self.dtype)
+        elif X.shape[1] != self.weight.shape[0]:
+            raise ValueError(
+                f"Perceptron.fit_epoch: X must have {self.weight.shape[0]} features (the model's weight has "
+                f"shape {self.weight.shape}), got X of shape {X.shape}"
+            )
+        order = np.arange(len(X))
+        if self.shuffle:
+            if self._generator is None:
+                self._generator = as_generator(self.rng)
+            order = self._generator.permutation(len(X))
+        epoch = self.n_epochs_ + 1
+        mistakes = sum(self._update(X[i], int(y[i]), epoch, int(i)) for i in order)
+        self.n_epochs_ = epoch
+        return mistakes
+
+    def fit(self, X, y):
+        """Start from zero weights and run epochs until one makes no mistake, or ``max_epochs`` is reached."""
+        X, y = self._check_Xy(X, y, "Perceptron.fit")
+        self.reset(X.shape[1])
+        for _ in range(self.max_epochs):
+            if self.fit_epoch(X, y) == 0:
+                self.converged_ = True
+                break
+        return self
+
+    def _update(self, x, y, epoch, index):
+        weight_before, bias_before = self.weight.copy(), self.bias
+        z = float(x @ self.weight + self.bias)
+        y_hat = int(step(z))
+        if y != y_hat:
+            self.weight = self.weight + self.dtype.type(self.lr * (y - y_hat)) * x
+            self.bias = self.dtype.type(self.bias + self.lr * (y - y_hat))
+            self.n_mistakes_ += 1
+        self.history_.append(
+            Update(epoch, index, x.copy(), y, z, y_hat, weight_before, bias_before,
+                   self.weight.copy(), self.bias)
+        )
+        return y != y_hat
+
+    # ----------------------------------------------------------------------------------- validation
+    def _check_X(self, X, where):
+        where = f"Perceptron.{where}"
+        if self.weight is None:
+            raise ValueError(f"{where}: the perceptron has no weights yet; call fit(X, y) or update(x, y)")
+        X = as_array(X, "X", where, ndim=2, shape_doc="(n_samples, n_features)")
+        if X.shape[1] != self.weight.shape[0]:
+            raise ValueError(
+                f"{where}: X must have {self.weight.shape[0]} features (the model was trained on "
+                f"{self.weight.shape[0]}), got X of shape {X.shape}"
+            )
+        return X.astype(self.dtype, copy=False)
+
+    def _check_Xy(self, X, y, where):
+        X = as_array(X, "X", where, ndim=2, shape_doc="(n_samples, n_features)")
+        X = X.astype(self.dtype, copy=False)
+        y = as_array(y, "y", where, ndim=1, shape_doc="(n_samples,)")
+        check_same_length(X, y, "X", "y", where)
+        if len(X) == 0:
+            raise ValueError(f"{where}: X must contain at least one sample, got shape {X.shape}")
+        return X, check_labels(y, (0, 1), "y", where)
+
+    def __repr__(self):
+        return f"Perceptron(lr={self.lr}, max_epochs={self.max_epochs}, shuffle={self.shuffle})"
+
+
+def augment(X):
+    """Append a column of ones, :math:`\\tilde x = (x, 1)`: then :math:`z = (w, b) \\cdot \\tilde x`."""
+    X = as_array(X, "X", "augment", ndim=2, shape_doc="(n_samples, n_features)")
+    return np.hstack([X, np.ones((len(X), 1), dtype=X.dtype)])
+
+
+NovikoffBound = namedtuple("NovikoffBound", "radius margin bound")
+
+
+def novikoff_bound(X, y, weight, bias):
+    r"""Novikoff's bound :math:`(R/\gamma)^2` for data ``(X, y)`` separated by the line ``(weight, bias)``.
+
+    Uses the augmented vectors (see the module docstring): :math:`R = \max_i \lVert (x_i, 1) \rVert` and
+    :math:`\gamma = \min_i s_i\, (w, b) \cdot (x_i, 1) / \lVert (w, b) \rVert`. Any separating
+    ``(weight, bias)`` gives a valid bound; the one with the largest margin gives the tightest. Returns
+    ``NovikoffBound(radius, margin, bound)``; raises ValueError when ``(weight, bias)`` does not separate
+    the data.
+    """
+    where = "novikoff_bound"
+    X = as_array(X, "X", where, ndim=2, shape_doc="(n_samples, n_features)").astype(np.float64)
+    y = check_labels(as_array(y, "y", where, ndim=1, shape_doc="(n_samples,)"), (0, 1), "y", where)
+    check_same_length(X, y, "X", "y", where)
+    weight = as_array(weight, "weight", where, ndim=1, shape_doc="(n_features,)").astype(np.float64)
+    if weight.shape[0] != X.shape[1]:
+        raise ValueError(f"{where}: weight must have {X.shape[1]} entries (one per feature), "
+                         f"got {weight.shape[0]}")
+    bias = float(as_array(bias, "bias", where, ndim=0))
+    w_tilde = np.append(weight, bias)
+    X_tilde = augment(X)
+    radius = float(np.max(np.linalg.norm(X_tilde, axis=1)))
+    margin = float(np.min((2 * y - 1) * (X_tilde @ w_tilde)) / np.linalg.norm(w_tilde))
+    if not margin > 0:
+        raise ValueError(
+            f"{where}: (weight, bias) must separate the data with a positive margin, got margin {margin:.3g}"
+        )
+    return NovikoffBound(radius, margin, (radius / margin) ** 2)
+
+
+def format_history(history, *, mistakes_only=False, limit=None):
+    """The update table: one line per visited sample (or per mistake), to print in a notebook."""
+    rows = [u for u in history if u.mistake or not mistakes_only][:limit]
+
+    def vec(v):
+        return "(" + ", ".join(f"{float(t):g}" for t in v) + ")"
+
+    header = f"{'epoch':>5} {'i':>3}  {'x':<14} {'y':>2} {'z':>7} {'ŷ':>2}  {'w before':<16} {'b':>6}  " \
+             f"{'w after':<16} {'b':>6}"
+    lines = [header]
+    for u in rows:
+        lines.append(
+            f"{u.epoch:>5} {u.index:>3}  {vec(u.x):<14} {u.y:>2} {u.z:>7.3g} {u.y_hat:>2}  "
+            f"{vec(u.weight_before):<16} {float(u.bias_before):>6.3g}  {vec(u.weight_after):<16} "
+            f"{float(u.bias_after):>6.3g}" + ("  ← update" if u.mistake else "")
+        )
+    return "\n".join(lines)

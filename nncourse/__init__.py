@@ -25,6 +25,7 @@ _SUBMODULES = (
     "perceptron",
     "plot",
     "train",
+    "universal",
     "widgets",
 )
 

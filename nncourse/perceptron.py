@@ -90,7 +90,10 @@ class Perceptron:
         self.max_epochs = check_positive(max_epochs, "max_epochs", "Perceptron", integer=True)
         self.shuffle = bool(shuffle)
         self.rng = rng
-        self.dtype = np.dtype(dtype)
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            raise ValueError(f"Perceptron: dtype must be a floating dtype, got {dtype!r}") from None
         if not np.issubdtype(self.dtype, np.floating):
             raise ValueError(f"Perceptron: dtype must be a floating dtype, got {self.dtype}")
         self.reset()
@@ -130,7 +133,9 @@ class Perceptron:
                 f"{where}: x must have {self.weight.shape[0]} features (the model's weight has shape "
                 f"{self.weight.shape}), got {x.shape[0]}"
             )
-        y = int(check_labels(np.asarray([y]).reshape(-1), (0, 1), "y", where)[0])
+        if np.ndim(y) != 0:
+            raise ValueError(f"{where}: y must be one label, 0 or 1, got an array of shape {np.shape(y)}")
+        y = int(check_labels(np.asarray([y]), (0, 1), "y", where)[0])
         epoch = self.n_epochs_ + 1 if epoch is None else epoch
         return self._update(x, y, epoch, -1 if index is None else index)
 
@@ -232,6 +237,8 @@ def novikoff_bound(X, y, weight, bias):
                          f"got {weight.shape[0]}")
     bias = float(as_array(bias, "bias", where, ndim=0))
     w_tilde = np.append(weight, bias)
+    if not np.any(w_tilde):
+        raise ValueError(f"{where}: (weight, bias) must not be all zero (then there is no line), got {w_tilde}")
     X_tilde = augment(X)
     radius = float(np.max(np.linalg.norm(X_tilde, axis=1)))
     margin = float(np.min((2 * y - 1) * (X_tilde @ w_tilde)) / np.linalg.norm(w_tilde))

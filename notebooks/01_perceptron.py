@@ -366,14 +366,14 @@ print("output AND(hidden):", and_unit.predict(H).tolist(), " XOR targets:", y_xo
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
 scatter_classes(axes[0], X_xor, y_xor, legend=False)
 linear_boundary(axes[0], or_unit.weight, or_unit.bias, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), shade=False,
-                label="OR unit")
+                normal=False, label="OR unit")
 linear_boundary(axes[0], nand_unit.weight, nand_unit.bias, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), shade=False,
-                color=COLORS["model"], label="NAND unit")
-axes[0].set(title="Input space: two hidden lines", aspect="equal")
+                normal=False, color=COLORS["model"], label="NAND unit")
+axes[0].set(title="Input space: class 1 lies between the two hidden lines", aspect="equal")
 axes[0].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
 apart = np.array([[0.0, 0.0], [-0.05, 0.0], [0.05, 0.0], [0.0, 0.0]])  # (0,1) and (1,0) share a hidden point
 scatter_classes(axes[1], H + apart, y_xor, legend=False)
-linear_boundary(axes[1], and_unit.weight, and_unit.bias, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5))
+linear_boundary(axes[1], and_unit.weight, and_unit.bias, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), normal=False)
 axes[1].set(title="Hidden space: one line separates XOR", xlabel="OR($x$)", ylabel="NAND($x$)",
             aspect="equal")
 plt.show()
@@ -419,7 +419,8 @@ with torch.no_grad():
 print("same predictions:", bool(np.array_equal(torch_pred, ours.predict(X_blob))))
 
 # %% [markdown]
-# Both implementations follow the same arithmetic in the same order, so they agree to the last bit.
+# Both implementations do the same arithmetic in the same order, so their weights agree after every one of
+# the 400 visits, and the two models make the same predictions.
 #
 # ## 9. Playground
 #
@@ -480,7 +481,9 @@ check_predict(predict)
 
 # %% [markdown]
 # **Exercise 2 — The update rule.** Write `update(weight, bias, x, y, lr)` that applies Rosenblatt's rule
-# once to the sample `(x, y)` and returns `(new_weight, new_bias)`. Do not change `weight` in place.
+# once to the sample `(x, y)` and returns `(new_weight, new_bias)`, with $\hat y = \operatorname{step}(w
+# \cdot x + b)$ and, as everywhere in this chapter, $\operatorname{step}(0) = 1$. Do not change `weight` in
+# place.
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch01-update", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def update(weight, bias, x, y, lr):
@@ -580,4 +583,5 @@ check_novikoff_bound(novikoff_bound_of)
 # **Chapter 2: activation functions.** The step's derivative is zero everywhere (and undefined at 0), so
 # gradient descent cannot train a network of steps. Chapter 2 replaces it with smooth activations
 # (sigmoid, tanh, ReLU and friends), compares their shapes and derivatives, and prepares the multi-layer
-# networks of Chapter 3, which finally learn XOR on their own.
+# networks of Chapter 3, whose hidden layers solve XOR and, trained by gradient descent, learn curved
+# boundaries.

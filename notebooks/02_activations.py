@@ -189,8 +189,8 @@ for ax in axes:
 # $\;\sigma'(z) = \sigma(z)\,(1-\sigma(z)) \le \tfrac14$.
 # Used for binary outputs (a probability) and for the gates of LSTMs. As a hidden activation it has two
 # problems: it **saturates** (for $|z| \gtrsim 5$ it is flat and its derivative nearly 0), and its output
-# is **not zero-centred** (always positive, so all the weights of the next layer get gradients of the same
-# sign, which makes the descent zig-zag).
+# is **not zero-centred** (always positive, so for one sample all the incoming weights of a unit in the
+# next layer get gradients of the same sign, which makes the descent zig-zag).
 #
 # **Tanh** $\;\tanh(z) = \dfrac{e^z - e^{-z}}{e^z + e^{-z}} = 2\sigma(2z) - 1$, range $(-1, 1)$,
 # $\;\tanh'(z) = 1 - \tanh^2(z) \le 1$.
@@ -320,8 +320,8 @@ for depth in (5, 10, 20, 50):
 # $\partial L / \partial a^{(L)}$ back with `backward`, and report the ratio of norms
 # $\lVert \partial L/\partial a^{(0)} \rVert / \lVert \partial L/\partial a^{(L)} \rVert$. To be fair to
 # each activation, the weights are drawn from $\mathcal N(0, \mathrm{gain}^2/64)$ with the gain PyTorch's
-# `torch.nn.init.calculate_gain` recommends for it (1 for sigmoid, 5/3 for tanh, $\sqrt 2$ for ReLU;
-# Chapter 4 explains where these numbers come from), and the biases are 0.
+# `torch.nn.init.calculate_gain` recommends for it (1 for sigmoid, 5/3 for tanh, $\sqrt 2$ for ReLU; the
+# chapter on weight initialisation explains where these numbers come from), and the biases are 0.
 
 # %%
 GAINS = {"sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2.0)}
@@ -353,7 +353,7 @@ for name, values in ratios.items():
 # %% [markdown]
 # The numbers tell the story of deep learning before 2010 (Hochreiter 1991; Glorot & Bengio 2010):
 #
-# * **Sigmoid**: the gradient shrinks about five-fold per layer — close to the $4^{-L}$ bound — so after 10
+# * **Sigmoid**: the gradient shrinks about four-fold per layer — close to the $4^{-L}$ estimate — so after 10
 #   layers less than a millionth of it reaches the first layer, and after 50 layers about $10^{-32}$. The
 #   first layers of a deep sigmoid network simply do not learn.
 # * **Tanh**: its derivative is up to 1 and it is zero-centred, so with PyTorch's gain of 5/3 the gradient
@@ -398,7 +398,8 @@ ActivationExplorer(activations=("sigmoid", "tanh", "relu"), depth=20)
 # the unit can never come back. A too-large learning-rate step that pushes the biases down is the usual
 # cause. We simulate exactly that on the two-moons data: a network $2 \to 32 \to 1$ whose 32 hidden biases
 # were pushed down by 2, then 300 ordinary gradient-descent steps. We count the hidden units that never
-# activate ($z \le 0$ on all 200 samples) and those whose weights did not change at all during training.
+# activate ($z \le 0$ on all 200 samples) before the push, after it and after training, and the units
+# whose weights did not change at all during training.
 
 # %%
 X_moons, y_moons = make_moons(200, noise=0.1, rng=0, dtype=np.float64)
@@ -410,7 +411,8 @@ def never_active(layer):
 
 
 # %% tags=["nbval-check-output"]
-print(f"{'hidden activation':30s} {'silent at start':>15s} {'frozen':>7s} {'loss':>6s} {'accuracy':>9s}")
+print(f"{'hidden activation':30s} {'silent: start → push → end':>27s} {'frozen':>7s} {'loss':>6s} "
+      f"{'accuracy':>9s}")
 for activation in (nn.ReLU(), nn.LeakyReLU(), nn.GELU()):
     hidden = nn.Linear(2, 32, dtype=np.float64, rng=5)
     model = nn.Sequential(hidden, activation, nn.Linear(32, 1, dtype=np.float64, rng=6))
@@ -420,7 +422,9 @@ for activation in (nn.ReLU(), nn.LeakyReLU(), nn.GELU()):
     before = hidden.weight.data.copy()
     loss, accuracy = fit(model, X_moons, y_moons, steps=300, lr=1.0)
     frozen = int(np.sum(np.all(hidden.weight.data == before, axis=1)))
-    print(f"{repr(activation):30s} {f'{healthy} → {silent}':>15s} {frozen:>7d} {loss:6.3f} {accuracy:9.1%}")
+    silent_end = never_active(hidden)
+    print(f"{repr(activation):30s} {f'{healthy} → {silent} → {silent_end}':>27s} {frozen:>7d} {loss:6.3f} "
+          f"{accuracy:9.1%}")
 
 # %% [markdown]
 # Freshly initialised, no unit is silent on this data set. After the push, all 32 are, for all three
@@ -430,8 +434,10 @@ for activation in (nn.ReLU(), nn.LeakyReLU(), nn.GELU()):
 #   steps, the loss stays at $\log 2 \approx 0.693$ and the accuracy at 50 %: the network can no longer
 #   learn anything;
 # * with **Leaky ReLU** ($\alpha = 0.01$) and **GELU**, the derivative for negative inputs is small but not
-#   zero, so every unit keeps learning: no weight is frozen, and the network reaches about 88 % accuracy
-#   even though most of its units still sit on the negative side.
+#   zero, so every unit keeps learning: no weight is frozen, and the network reaches about 88 % accuracy.
+#   Yet the last column shows that 31 (Leaky ReLU) and all 32 (GELU) units are still negative on every
+#   sample after training: they learn *on the negative side*, where their small outputs already suffice to
+#   separate the moons fairly well. Not dying is not the same as recovering.
 #
 # In practice, dead ReLUs are avoided with a sensible learning rate and initialisation, and by the
 # activations that keep a gradient for negative inputs.
@@ -665,5 +671,7 @@ check_gelu_tanh(gelu_tanh)
 # ## What comes next
 #
 # Chapter 3 stacks `Linear` layers and these activations into **multi-layer perceptrons**: the forward pass
-# of a whole network, what one hidden layer can already represent (the universal approximation theorem),
-# and how to choose widths and depths. The activation modules of this chapter are the ones it uses.
+# of a whole network as matrix products, XOR solved with two hidden units, what the hidden units of a
+# trained network compute, and deep-and-narrow against shallow-and-wide networks. Chapter 4 then asks what
+# one hidden layer can represent (the universal approximation theorem). The activation modules of this
+# chapter are the ones they use.

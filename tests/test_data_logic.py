@@ -35,6 +35,8 @@ def test_xor_helper_and_dtype():
 def test_unknown_gate():
     with pytest.raises(ValueError, match=r"logic_gate: name must be one of \['and', 'nand', .*got 'xnor'"):
         logic_gate("xnor")
+    with pytest.raises(ValueError, match=r"logic_gate: name must be one of .*got \['and'\]"):
+        logic_gate(["and"])
 
 
 def test_blobs_shapes_types_and_balance():

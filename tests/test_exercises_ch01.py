@@ -87,6 +87,11 @@ def update_no_bias(weight, bias, x, y, lr):
     return weight + lr * (y - y_hat) * x, bias
 
 
+def update_strict(weight, bias, x, y, lr):  # z > 0 instead of z >= 0: wrong exactly on the line
+    y_hat = int(x @ weight + bias > 0)
+    return weight + lr * (y - y_hat) * x, bias + lr * (y - y_hat)
+
+
 def update_one_value(weight, bias, x, y, lr):
     return update(weight, bias, x, y, lr)[0]
 
@@ -103,6 +108,7 @@ def test_update_accepts_the_solution():
         (update_times_y, "multiply by the error y - ŷ, not by y"),
         (update_no_lr, "scaled by the learning rate lr = 0.5"),
         (update_no_bias, "the bias must be updated too"),
+        (update_strict, "compare with z >= 0, not z > 0"),
         (update_one_value, "return a tuple (new_weight, new_bias)"),
         (lambda w, b, x, y, lr: (w, b, 0), "got tuple of length 3"),
     ],

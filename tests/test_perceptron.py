@@ -276,6 +276,8 @@ def test_update_and_fit_epoch_reject_a_different_number_of_features():
         model.update([1.0, 0.0, 1.0], 1)
     with pytest.raises(ValueError, match=r"Perceptron.update: y must contain only the labels \[0, 1\]"):
         model.update([1.0, 0.0], 0.5)
+    with pytest.raises(ValueError, match=r"Perceptron.update: y must be one label, 0 or 1, got an array of shape"):
+        model.update([1.0, 0.0], [1, 0])
     with pytest.raises(ValueError, match=r"Perceptron.fit_epoch: X must have 2 features .*shape \(1, 3"):
         model.fit_epoch(np.zeros((1, 3)), [0])
 
@@ -295,3 +297,11 @@ def test_bad_max_epochs(max_epochs):
 def test_integer_dtype_is_rejected():
     with pytest.raises(ValueError, match="Perceptron: dtype must be a floating dtype, got int64"):
         Perceptron(dtype=np.int64)
+    with pytest.raises(ValueError, match="Perceptron: dtype must be a floating dtype, got 'floot'"):
+        Perceptron(dtype="floot")
+
+
+def test_novikoff_bound_rejects_all_zero_weights():
+    X, y = logic_gate("and")
+    with pytest.raises(ValueError, match=r"novikoff_bound: \(weight, bias\) must not be all zero"):
+        novikoff_bound(X, y, [0.0, 0.0], 0.0)

@@ -85,6 +85,33 @@ def test_gradient_through_depth_is_seeded_and_starts_at_one():
     np.testing.assert_array_equal(r, gradient_through_depth("tanh", max_depth=5, width=8, batch=4, rng=1))
 
 
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_gradient_through_depth_matches_torch_autograd(name):
+    """The widget's hand-written backward pass equals torch autograd through the same random network."""
+    import torch
+    import torch.nn.functional as TF
+
+    from nncourse.widgets.activations import init_gain
+
+    depth, width, batch, slope = 6, 8, 4, 0.2
+    torch_fns = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": TF.relu, "gelu": TF.gelu,
+                 "silu": TF.silu, "leaky_relu": lambda t: TF.leaky_relu(t, slope)}
+    # the same draws as gradient_through_depth: the weights, then the input, then the top gradient
+    gen = np.random.default_rng(3)
+    scale = init_gain(name, slope) / np.sqrt(width)
+    weights = [torch.tensor(gen.normal(0.0, scale, size=(width, width))) for _ in range(depth)]
+    activations = [torch.tensor(gen.normal(size=(batch, width)))]
+    top = torch.tensor(gen.normal(size=(batch, width)))
+    for w in weights:
+        activations[-1].requires_grad_(True)
+        activations[-1].retain_grad()
+        activations.append(torch_fns[name](activations[-1] @ w.T))
+    activations[-1].backward(top)
+    expected = [1.0] + [float(a.grad.norm() / top.norm()) for a in reversed(activations[:-1])]
+    got = gradient_through_depth(name, slope, max_depth=depth, width=width, batch=batch, rng=3)
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
 def test_unknown_activation_is_a_clear_error():
     with pytest.raises(ValueError, match=r"ActivationExplorer: activations must be .* got \['softplus'\]"):
         ActivationExplorer(activations=("softplus",))

@@ -133,9 +133,24 @@ def test_sliders_widen_instead_of_clipping_when_the_rule_leaves_their_range():
     widget = PerceptronPlayground("separable blobs", weight=(2.9, 2.9), bias=2.9, lr=1.0)
     for _ in range(20):
         widget.epoch()
+    assert max(widget.controls[name].max for name in ("w1", "w2", "b")) > widget.slider_limit  # it widened
     model_weight = widget.model.weight
     np.testing.assert_array_equal(widget.weight, model_weight)
     assert widget.bias == widget.model.bias
+
+
+def test_a_learning_rate_outside_the_slider_range_is_kept_not_clipped():
+    for lr in (2.0, 0.01):
+        widget = PerceptronPlayground("AND", lr=lr)
+        assert widget.controls["lr"].value == lr
+        widget.step()  # sample 0 = (0, 0), y = 0: z = -0.5, correct
+        widget.step()  # sample 1 = (0, 1), y = 0: z = 0.5, a false 1, so b ← -0.5 - lr
+        assert widget.bias == pytest.approx(-0.5 - lr)
+
+
+def test_weights_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"PerceptronPlayground: weight must have 2 entries .*got shape \(1,\)"):
+        PerceptronPlayground("AND", weight=(1.0,))
 
 
 def test_unknown_data_set():

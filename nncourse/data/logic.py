@@ -25,7 +25,7 @@ def logic_gate(name, *, dtype=np.float32):
     ``name`` is one of ``"and"``, ``"or"``, ``"nand"``, ``"nor"``, ``"xor"`` (any case). ``y`` is an int64
     array of labels in {0, 1}; ``X`` has dtype ``dtype`` (float32 by default, like PyTorch).
     """
-    key = name.lower() if isinstance(name, str) else name
+    key = name.lower() if isinstance(name, str) else None
     if key not in GATES:
         raise ValueError(f"logic_gate: name must be one of {sorted(GATES)}, got {name!r}")
     return _INPUTS.astype(dtype), GATES[key].astype(np.int64)

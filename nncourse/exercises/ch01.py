@@ -83,6 +83,7 @@ def check_update(fn):
         (np.array([1.0, 2.0]), 1, 0.5, "a missed 1 (y = 1, ŷ = 0)"),
         (np.array([2.0, -1.0]), 0, 0.5, "a false 1 (y = 0, ŷ = 1)"),
         (np.array([-1.0, 3.0]), 1, 2.0, "a missed 1 with lr = 2"),
+        (np.array([0.5, 0.5]), 0, 1.0, "a point exactly on the line: z = 0, so ŷ = 1, a false 1"),
     ]
     for x, y, lr, what in cases:
         on = f"w = {weight.tolist()}, b = {bias}, x = {x.tolist()}, y = {y}, lr = {lr}: {what}"
@@ -93,6 +94,10 @@ def check_update(fn):
         expected_b = bias + lr * (y - y_hat)
         got_w = yield from _as_float(new_weight, "new_weight", on)
         got_b = yield from _as_float(new_bias, "new_bias", on)
+        yield from require(
+            not (x @ weight + bias == 0 and got_w.shape == weight.shape and np.allclose(got_w, weight)),
+            f"at z = 0 the prediction is ŷ = step(0) = 1 (on {on}): compare with z >= 0, not z > 0.",
+        )
         if y == y_hat:
             yield from require(
                 got_w.shape == weight.shape and np.allclose(got_w, weight) and np.allclose(got_b, bias),
@@ -140,8 +145,7 @@ def check_nand_weights(fn):
         yield from require(
             (zi >= 0) == bool(target),
             f"NAND({x[0]:g}, {x[1]:g}) = {target}, but your perceptron gives {int(zi >= 0)} (z = {zi:.3g}). "
-            + ("Only (1, 1) must give 0: try negative weights and a positive bias." if target == 0 or zi < 0
-               else ""),
+            "Only (1, 1) must give 0: try negative weights and a positive bias.",
         )
     return f"w = {np.round(weight, 3).tolist()}, b = {float(bias):.3g} computes NAND."
 

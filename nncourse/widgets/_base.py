@@ -8,6 +8,7 @@ place and shows the figure again with ``clear_output(wait=True)`` inside the out
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
 
 class FigureWidget:
@@ -18,6 +19,11 @@ class FigureWidget:
 
     def __init__(self, fig):
         self.fig = fig
+        if fig.get_layout_engine() is None:
+            # A figure laid out by hand (fast to redraw) keeps its layout: the inline backend saves with
+            # bbox_inches="tight", and savefig then restores "no engine" as the rc default, which is the
+            # course's constrained layout (matplotlib issues #24954, #24389). A placeholder engine is kept.
+            fig.set_layout_engine(PlaceHolderLayoutEngine(adjust_compatible=True, colorbar_gridspec=True))
         plt.close(fig)
         self.output = widgets.Output(layout=widgets.Layout(height=self.height, overflow="hidden"))
         self.controls = {}

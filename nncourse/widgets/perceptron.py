@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
+from nncourse._checks import as_array
 from nncourse.data.logic import logic_gate, separable_blobs
 from nncourse.functional import step
 from nncourse.perceptron import Perceptron
@@ -47,6 +48,9 @@ class PerceptronPlayground(FigureWidget):
         if dataset not in DATASETS:
             raise ValueError(f"PerceptronPlayground: dataset must be one of {list(DATASETS)}, "
                              f"got {dataset!r}")
+        weight = as_array(weight, "weight", "PerceptronPlayground", ndim=1, shape_doc="(2,)")
+        if weight.shape != (2,):
+            raise ValueError(f"PerceptronPlayground: weight must have 2 entries (w1, w2), got shape {weight.shape}")
         # Fixed margins instead of the course's constrained layout: it would double the cost of every redraw.
         fig, self.ax = plt.subplots(figsize=SIZES["medium"], layout="none")
         fig.subplots_adjust(left=0.1, right=0.72, bottom=0.13, top=0.91)
@@ -61,7 +65,7 @@ class PerceptronPlayground(FigureWidget):
             "w1": widgets.FloatSlider(value=self.initial[0], description="w1", **slider),
             "w2": widgets.FloatSlider(value=self.initial[1], description="w2", **slider),
             "b": widgets.FloatSlider(value=self.initial[2], description="b", **slider),
-            "lr": widgets.FloatSlider(value=lr, min=0.05, max=1.0, step=0.05, description="η (lr)",
+            "lr": widgets.FloatSlider(value=lr, min=min(0.05, lr), max=max(1.0, lr), step=0.05, description="η (lr)",
                                       layout=widgets.Layout(width="300px")),
         }
         tips = {"step": "apply the rule to the next sample", "epoch": "apply the rule to every sample once",

@@ -28,15 +28,15 @@ The rules, the same as PyTorch's unless stated:
 * Data is always floating point: lists and Python numbers become float32 (PyTorch's default); a NumPy
   float array keeps its dtype, so float64 arrays give float64 tensors (use them for gradient checks).
 
-Adding an operation follows the pattern of the built-in ones: compute the output with NumPy, define
-``backward(g)`` that returns one gradient per input (a tuple; broadcasting is undone by the engine), and
-return ``Tensor._result(output, inputs, name, backward)``::
+Adding an operation (the engine's extension point, :meth:`Tensor.from_op`) follows the pattern of the
+built-in ones: compute the output with NumPy, define ``backward(g)`` that returns one gradient per input (a
+tuple; broadcasting is undone by the engine), and return ``Tensor.from_op(output, inputs, name, backward)``::
 
     def cube(x):
         def backward(g):  # d(x³)/dx = 3x²
             return (g * 3 * x.data**2,)
 
-        return Tensor._result(x.data**3, (x,), "cube", backward)
+        return Tensor.from_op(x.data**3, (x,), "cube", backward)
 """
 
 import numpy as np
@@ -78,16 +78,34 @@ class Tensor:
         self._backward = None  # dL/d(out) -> tuple of dL/d(parent); None for leaves and freed nodes
 
     @classmethod
-    def _result(cls, data, parents, op, backward):
-        """The output of an operation: records parents and local backward only if a gradient is needed."""
+    def from_op(cls, data, parents, op, backward):
+        """The output of an operation: how every operation, built-in or new, creates its result.
+
+        Args:
+            data: the output array, computed with NumPy from the parents' ``.data``.
+            parents (tuple of Tensor): the operation's inputs, in the order ``backward`` returns their gradients.
+            op (str): the operation's name, shown by ``repr`` and by :func:`nncourse.plot.draw_graph`.
+            backward: ``backward(g)`` receives dL/d(out), of the output's shape, and returns a tuple with one
+                gradient per parent, dL/d(parent) = g times the local derivative (shapes may be broadcast).
+
+        The parents and ``backward`` are recorded only if some parent requires a gradient; otherwise the
+        result is a constant and nothing is kept alive.
+        """
+        parents = tuple(parents) if isinstance(parents, list) else parents
+        if not isinstance(parents, tuple) or not all(isinstance(p, Tensor) for p in parents):
+            kind = type(parents).__name__
+            raise ValueError(f"Tensor.from_op: parents must be a tuple of Tensors such as (x,), got {kind}")
+        requires_grad = any(p.requires_grad for p in parents)
+        if requires_grad and not callable(backward):
+            raise ValueError(f"Tensor.from_op: backward must be a function of g, got {type(backward).__name__}")
         out = cls.__new__(cls)
         out.data = np.asarray(data)
-        out.requires_grad = any(p.requires_grad for p in parents)
+        out.requires_grad = requires_grad
         out.grad = None
         out.label = ""
-        out._parents = parents if out.requires_grad else ()
-        out._op = op if out.requires_grad else ""
-        out._backward = backward if out.requires_grad else None
+        out._parents = parents if requires_grad else ()
+        out._op = op if requires_grad else ""
+        out._backward = backward if requires_grad else None
         return out
 
     # ---------------------------------------------------------------- helpers and properties
@@ -134,8 +152,7 @@ class Tensor:
 
     def detach(self):
         """A new leaf tensor with the same data (shared) that does not require a gradient."""
-        out = Tensor._result(self.data, (), "", None)
-        return out
+        return Tensor.from_op(self.data, (), "", None)
 
     def zero_grad(self):
         """Fill ``.grad`` with zeros (PyTorch's optimizers set it to None; zeros keep updates simple)."""
@@ -156,7 +173,7 @@ class Tensor:
         def backward(g):  # d(a + b)/da = 1, d(a + b)/db = 1
             return g, g
 
-        return Tensor._result(self.data + other.data, (self, other), "+", backward)
+        return Tensor.from_op(self.data + other.data, (self, other), "+", backward)
 
     def __sub__(self, other):
         other = self._operand(other, "-")
@@ -164,7 +181,7 @@ class Tensor:
         def backward(g):  # d(a - b)/da = 1, d(a - b)/db = -1
             return g, -g
 
-        return Tensor._result(self.data - other.data, (self, other), "-", backward)
+        return Tensor.from_op(self.data - other.data, (self, other), "-", backward)
 
     def __mul__(self, other):
         other = self._operand(other, "*")
@@ -172,7 +189,7 @@ class Tensor:
         def backward(g):  # d(a b)/da = b, d(a b)/db = a
             return g * other.data, g * self.data
 
-        return Tensor._result(self.data * other.data, (self, other), "*", backward)
+        return Tensor.from_op(self.data * other.data, (self, other), "*", backward)
 
     def __truediv__(self, other):
         other = self._operand(other, "/")
@@ -180,7 +197,7 @@ class Tensor:
         def backward(g):  # d(a / b)/da = 1 / b, d(a / b)/db = -a / b²
             return g / other.data, -g * self.data / other.data**2
 
-        return Tensor._result(self.data / other.data, (self, other), "/", backward)
+        return Tensor.from_op(self.data / other.data, (self, other), "/", backward)
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor) or not np.isscalar(exponent) or isinstance(exponent, (bool, str)):
@@ -190,13 +207,13 @@ class Tensor:
         def backward(g):  # d(a^p)/da = p a^(p-1)
             return (g * exponent * self.data ** (exponent - 1),)
 
-        return Tensor._result(self.data**exponent, (self,), f"**{exponent:g}", backward)
+        return Tensor.from_op(self.data**exponent, (self,), f"**{exponent:g}", backward)
 
     def __neg__(self):
         def backward(g):
             return (-g,)
 
-        return Tensor._result(-self.data, (self,), "neg", backward)
+        return Tensor.from_op(-self.data, (self,), "neg", backward)
 
     def __radd__(self, other):
         return self._lift(other) + self
@@ -228,7 +245,7 @@ class Tensor:
             g2 = np.reshape(g, (a2.shape[0], b2.shape[1]))
             return (g2 @ b2.T).reshape(a.shape), (a2.T @ g2).reshape(b.shape)
 
-        return Tensor._result(a @ b, (self, other), "@", backward)
+        return Tensor.from_op(a @ b, (self, other), "@", backward)
 
     def __rmatmul__(self, other):
         return self._lift(other) @ self
@@ -240,13 +257,13 @@ class Tensor:
         def backward(g):  # d(e^a)/da = e^a
             return (g * out,)
 
-        return Tensor._result(out, (self,), "exp", backward)
+        return Tensor.from_op(out, (self,), "exp", backward)
 
     def log(self):
         def backward(g):  # d(ln a)/da = 1 / a
             return (g / self.data,)
 
-        return Tensor._result(np.log(self.data), (self,), "log", backward)
+        return Tensor.from_op(np.log(self.data), (self,), "log", backward)
 
     def tanh(self):
         out = np.tanh(self.data)
@@ -254,7 +271,7 @@ class Tensor:
         def backward(g):  # tanh' = 1 - tanh²
             return (g * (1 - out**2),)
 
-        return Tensor._result(out, (self,), "tanh", backward)
+        return Tensor.from_op(out, (self,), "tanh", backward)
 
     def sigmoid(self):
         # σ(a) = 1 / (1 + e^-a), computed through e^-|a| ≤ 1 so that it never overflows.
@@ -264,13 +281,13 @@ class Tensor:
         def backward(g):  # σ' = σ (1 - σ)
             return (g * out * (1 - out),)
 
-        return Tensor._result(out, (self,), "sigmoid", backward)
+        return Tensor.from_op(out, (self,), "sigmoid", backward)
 
     def relu(self):
         def backward(g):  # relu'(a) = 1 where a > 0, else 0 (0 at a = 0, as in PyTorch)
             return (g * (self.data > 0),)
 
-        return Tensor._result(np.maximum(self.data, 0), (self,), "relu", backward)
+        return Tensor.from_op(np.maximum(self.data, 0), (self,), "relu", backward)
 
     # ---------------------------------------------------------------- reductions and shapes
     def sum(self, axis=None, keepdims=False):
@@ -281,7 +298,7 @@ class Tensor:
                 g = np.expand_dims(g, axis)
             return (np.broadcast_to(g, self.shape),)
 
-        return Tensor._result(self.data.sum(axis=axis, keepdims=keepdims), (self,), "sum", backward)
+        return Tensor.from_op(self.data.sum(axis=axis, keepdims=keepdims), (self,), "sum", backward)
 
     def mean(self, axis=None, keepdims=False):
         """Mean over ``axis`` (None: all): the sum divided by the number of entries averaged."""
@@ -293,7 +310,7 @@ class Tensor:
                 g = np.expand_dims(g, axis)
             return (np.broadcast_to(g / count, self.shape),)
 
-        return Tensor._result(out, (self,), "mean", backward)
+        return Tensor.from_op(out, (self,), "mean", backward)
 
     def reshape(self, *shape):
         """A tensor with the same entries in a new shape (``-1`` allowed, as in NumPy and PyTorch)."""
@@ -306,7 +323,7 @@ class Tensor:
         def backward(g):
             return (np.reshape(g, self.shape),)
 
-        return Tensor._result(out, (self,), "reshape", backward)
+        return Tensor.from_op(out, (self,), "reshape", backward)
 
     def permute(self, *dims):
         """Reorder the axes: output axis i is input axis ``dims[i]``."""
@@ -315,7 +332,7 @@ class Tensor:
         def backward(g):  # the gradient goes back through the inverse permutation
             return (np.transpose(g, inverse),)
 
-        return Tensor._result(np.transpose(self.data, dims), (self,), "transpose", backward)
+        return Tensor.from_op(np.transpose(self.data, dims), (self,), "transpose", backward)
 
     def transpose(self, dim0, dim1):
         """Swap two axes (``torch.transpose``)."""
@@ -338,7 +355,7 @@ class Tensor:
             np.add.at(grad, index, g)
             return (grad,)
 
-        return Tensor._result(self.data[index], (self,), "index", backward)
+        return Tensor.from_op(self.data[index], (self,), "index", backward)
 
     def log_softmax(self, dim=-1):
         """log softmax along ``dim``: a - log Σ_j e^(a_j), computed after subtracting the max (stable)."""
@@ -348,7 +365,7 @@ class Tensor:
         def backward(g):  # dL/da = g - softmax(a) Σ_j g_j
             return (g - np.exp(out) * g.sum(axis=dim, keepdims=True),)
 
-        return Tensor._result(out, (self,), "log_softmax", backward)
+        return Tensor.from_op(out, (self,), "log_softmax", backward)
 
     # ---------------------------------------------------------------- the backward pass
     def _topological_order(self):

@@ -9,6 +9,5 @@ NOTEBOOKS = ROOT / "notebooks"
 
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -280,12 +280,27 @@ def test_backward_without_any_gradient_to_compute_is_refused():
 
 def test_a_new_operation_whose_backward_returns_the_wrong_number_of_gradients_is_named():
     x = Tensor(np.ones(3), requires_grad=True)
-    y = Tensor._result(x.data**3, (x,), "cube", lambda g: (g, g))
+    y = Tensor.from_op(x.data**3, (x,), "cube", lambda g: (g, g))
     with pytest.raises(ValueError, match=r"'cube' must return a tuple with one gradient per parent \(1\)"):
         y.sum().backward()
-    z = Tensor._result(x.data**3, (x,), "cube", lambda g: g * 3 * x.data**2)
+    z = Tensor.from_op(x.data**3, (x,), "cube", lambda g: g * 3 * x.data**2)
     with pytest.raises(ValueError, match=r"per parent \(1\), e.g. \(g \* local_derivative,\); got ndarray"):
         z.sum().backward()
+
+
+def test_a_new_operation_built_with_from_op_matches_torch():
+    def cube(x):  # the module docstring's example of the extension point
+        def backward(g):  # d(x³)/dx = 3x²
+            return (g * 3 * x.data**2,)
+
+        return Tensor.from_op(x.data**3, (x,), "cube", backward)
+
+    x, xt = pair(rng.normal(size=(2, 3)))
+    y, yt = cube(x) * x.tanh(), xt**3 * xt.tanh()
+    assert "grad_fn=<cube>" in repr(cube(x))
+    y.sum().backward()
+    yt.sum().backward()
+    assert_same(x.grad, xt.grad)
 
 
 def test_operations_on_constants_record_no_graph():
@@ -307,6 +322,9 @@ def test_operations_on_constants_record_no_graph():
         (lambda: Tensor(np.ones((3, 4))) + np.ones((3, 3)), r"Tensor \+: shapes \(3, 4\) and \(3, 3\)"),
         (lambda: MLP([4]), "at least the input and output"),
         (lambda: MLP([4, 2], activation="softmax"), "activation must be"),
+        (lambda: Tensor.from_op(np.ones(2), Tensor(np.ones(2), True), "op", None), "tuple of Tensors.*Tensor"),
+        (lambda: Tensor.from_op(np.ones(2), (np.ones(2),), "op", None), "tuple of Tensors"),
+        (lambda: Tensor.from_op(np.ones(2), (Tensor(np.ones(2), True),), "op", None), "backward must be"),
     ],
 )
 def test_bad_input_is_explained(make, message):

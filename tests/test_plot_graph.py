@@ -37,8 +37,9 @@ def test_one_box_per_node_and_one_arrow_per_edge():
     assert len(texts) == 6  # x, w, z = w * x, the constant 1, +, L = tanh
     assert len(arrows(ax)) == 5  # x→*, w→*, z→+, 1→+, +→tanh
     by_title = {t.split("\n")[0]: t.split("\n")[1:] for t in texts}
-    assert by_title["x"] == ["0.5", f"grad {float(x.grad):.3g}"]
-    assert by_title["z = *"] == ["-1", f"grad {float(z.grad):.3g}"]
+    # L = tanh(w x + 1) at w x = -1: dL/dz = 1 - tanh²(0) = 1 and dL/dx = dL/dz · w = -2
+    assert by_title["x"] == ["0.5", "grad -2"]
+    assert by_title["z = *"] == ["-1", "grad 1"]
     assert by_title["L = tanh"] == [f"{np.tanh(0.0):.3g}", "grad 1"]
     assert by_title["const"] == ["1", "no grad"]
     plt.close(fig)

@@ -14,6 +14,10 @@ from nncourse.plot._style import (
     use_style,
 )
 from nncourse.plot.boundary import decision_boundary, grid_over, scatter_classes
+from nncourse.plot.curves import plot_history
+from nncourse.plot.graph import draw_graph
+from nncourse.plot.linear import LinearBoundary, half_plane, line_segment, linear_boundary
+from nncourse.plot.network import NetworkDiagram, draw_network
 
 use_style()
 
@@ -25,8 +29,16 @@ __all__ = [
     "OKABE_ITO",
     "SEQUENTIAL_CMAP",
     "SIZES",
+    "LinearBoundary",
+    "NetworkDiagram",
     "decision_boundary",
+    "draw_graph",
+    "draw_network",
     "grid_over",
+    "half_plane",
+    "line_segment",
+    "linear_boundary",
+    "plot_history",
     "scatter_classes",
     "use_style",
 ]

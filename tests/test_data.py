@@ -221,8 +221,9 @@ def test_digits_split_is_fixed_by_default():
 
 
 def test_digits_are_exactly_scikit_learns_copy():
-    sklearn_datasets = pytest.importorskip("sklearn.datasets")  # not a dependency: checked where installed
-    reference = sklearn_datasets.load_digits()
+    from sklearn.datasets import load_digits as sklearn_load_digits  # a [dev] dependency, for this test only
+
+    reference = sklearn_load_digits()
     X, y = load_digits(normalize=False, dtype=np.float64)
     np.testing.assert_array_equal(X, reference.data)
     np.testing.assert_array_equal(y, reference.target)

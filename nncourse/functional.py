@@ -35,6 +35,12 @@ than σ(x) (1 - σ(x)), and ``tanh_grad`` uses 4 e^(-2|x|) / (1 + e^(-2|x|))² r
 they keep full relative precision in the tails where ``1 - σ(x)`` or ``1 - tanh²(x)`` would round to 0.
 PyTorch's autograd uses the short forms; the two agree to about 1e-16 in absolute value everywhere and to
 float64 rounding wherever the short form has not lost its digits.
+
+Each formula is written once, in a private kernel (``_relu``, ``_relu_grad``, ...) that takes an already
+validated floating-point array, checks nothing, and returns an array of the input's shape and dtype (except
+``_relu_grad``: a boolean mask, which multiplies exactly like 0.0 and 1.0 without building a float array).
+The public function validates its input, then calls the kernel; the layers in :mod:`nncourse.nn.activation`
+validate once per forward pass and call the same kernels, so a training step pays for one check per layer.
 """
 
 import math
@@ -149,9 +155,10 @@ def step_grad(x):
 
 
 def _sigmoid(x):
-    # σ(x) = 1 / (1 + e^(-x)) for x >= 0 and e^x / (1 + e^x) for x < 0: e^(-|x|) never overflows.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+    # σ(x) = 1 / (1 + e^(-x)) for x >= 0 and e^x / (1 + e^x) for x < 0, both written e^min(x, 0) / (1 + e^(-|x|)):
+    # no exponent is ever positive, so nothing overflows. (Two exponentials cost less than np.where(x >= 0, ...),
+    # whose per-element branch on random signs is mispredicted half the time.)
+    return np.exp(np.minimum(x, 0)) / (1.0 + np.exp(-np.abs(x)))
 
 
 def sigmoid(x):
@@ -169,6 +176,10 @@ def sigmoid(x):
     return _output(_sigmoid(x), x.dtype)
 
 
+def _sigmoid_grad(x):
+    return _sigmoid(x) * _sigmoid(-x)
+
+
 def sigmoid_grad(x):
     """Derivative of :func:`sigmoid`: σ'(x) = σ(x) (1 - σ(x)), written σ(x) σ(-x).
 
@@ -176,7 +187,11 @@ def sigmoid_grad(x):
     σ(x) σ(-x) keeps full precision in the right tail, where 1 - σ(x) would round to 0.
     """
     x = _input(x, "sigmoid_grad")
-    return _output(_sigmoid(x) * _sigmoid(-x), x.dtype)
+    return _output(_sigmoid_grad(x), x.dtype)
+
+
+def _tanh(x):
+    return np.tanh(x)
 
 
 def tanh(x):
@@ -187,7 +202,12 @@ def tanh(x):
     Derivative: tanh'(x) = 1 - tanh²(x), at most 1 (at x = 0); see :func:`tanh_grad`.
     """
     x = _input(x, "tanh")
-    return _output(np.tanh(x), x.dtype)
+    return _output(_tanh(x), x.dtype)
+
+
+def _tanh_grad(x):
+    e = np.exp(-2.0 * np.minimum(np.abs(x), 400))  # e^(-800) is already 0; keeps 2|x| finite in float32
+    return 4.0 * e / (1.0 + e) ** 2
 
 
 def tanh_grad(x):
@@ -197,13 +217,16 @@ def tanh_grad(x):
     1 - tanh²(x) but keeps its precision for large |x|, where tanh²(x) rounds to 1.
     """
     x = _input(x, "tanh_grad")
-    e = np.exp(-2.0 * np.minimum(np.abs(x), 400))  # e^(-800) is already 0; keeps 2|x| finite in float32
-    return _output(4.0 * e / (1.0 + e) ** 2, x.dtype)
+    return _output(_tanh_grad(x), x.dtype)
 
 
 # ---------------------------------------------------------------------------------------------------------
 # ReLU and Leaky ReLU: the piecewise-linear activations
 # ---------------------------------------------------------------------------------------------------------
+
+
+def _relu(x):
+    return np.maximum(x, 0)  # a float array and the Python int 0: the result keeps x's dtype
 
 
 def relu(x):
@@ -216,13 +239,21 @@ def relu(x):
     Derivative: 1 for x > 0, 0 for x < 0; at 0 we use 0, as PyTorch's autograd does; see :func:`relu_grad`.
     """
     x = _input(x, "relu")
-    return _output(np.where(x > 0, x, 0), x.dtype)
+    return _output(_relu(x), x.dtype)
+
+
+def _relu_grad(x):
+    return x > 0  # False (0) at x = 0, PyTorch's convention
 
 
 def relu_grad(x):
     """Derivative of :func:`relu`: 1 where x > 0, else 0 (including x = 0, PyTorch's convention)."""
     x = _input(x, "relu_grad")
-    return _output(x > 0, x.dtype)
+    return _output(_relu_grad(x), x.dtype)
+
+
+def _leaky_relu(x, negative_slope):
+    return np.where(x > 0, x, x * negative_slope)
 
 
 def leaky_relu(x, negative_slope=0.01):
@@ -236,14 +267,19 @@ def leaky_relu(x, negative_slope=0.01):
     """
     slope = _check_slope(negative_slope, "leaky_relu")
     x = _input(x, "leaky_relu")
-    return _output(np.where(x > 0, x, x * slope), x.dtype)
+    return _output(_leaky_relu(x, slope), x.dtype)
+
+
+def _leaky_relu_grad(x, negative_slope):
+    as_dtype = x.dtype.type  # NumPy scalars of x's dtype, so that np.where keeps float32 as float32
+    return np.where(x > 0, as_dtype(1.0), as_dtype(negative_slope))
 
 
 def leaky_relu_grad(x, negative_slope=0.01):
     """Derivative of :func:`leaky_relu`: 1 where x > 0, ``negative_slope`` where x <= 0 (as PyTorch)."""
     slope = _check_slope(negative_slope, "leaky_relu_grad")
     x = _input(x, "leaky_relu_grad")
-    return _output(np.where(x > 0, 1.0, slope), x.dtype)
+    return _output(_leaky_relu_grad(x, slope), x.dtype)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -265,6 +301,16 @@ def _gelu_tanh_parts(x):
     return u, du
 
 
+def _gelu(x, approximate):
+    x64 = x.astype(np.float64)
+    if approximate == "none":
+        values = x64 * _normal_cdf(x64)
+    else:
+        u, _ = _gelu_tanh_parts(x64)
+        values = x64 * _sigmoid(2.0 * u)  # ½ (1 + tanh u) = σ(2u), without cancellation for u << 0
+    return values.astype(x.dtype, copy=False)
+
+
 def gelu(x, approximate="none"):
     """The Gaussian error linear unit: gelu(x) = x Φ(x), with Φ the standard normal CDF.
 
@@ -279,13 +325,20 @@ def gelu(x, approximate="none"):
     """
     approximate = _check_approximate(approximate, "gelu")
     x = _input(x, "gelu")
+    return _output(_gelu(x, approximate), x.dtype)
+
+
+def _gelu_grad(x, approximate):
     x64 = x.astype(np.float64)
     if approximate == "none":
-        values = x64 * _normal_cdf(x64)
+        xc = np.clip(x64, -100.0, 100.0)  # φ(±100) = e^(-5000)/√(2π) is already 0; keeps x² finite
+        pdf = _INV_SQRT_2PI * np.exp(-0.5 * xc * xc)
+        values = _normal_cdf(x64) + x64 * pdf
     else:
-        u, _ = _gelu_tanh_parts(x64)
-        values = x64 * _sigmoid(2.0 * u)  # ½ (1 + tanh u) = σ(2u), without cancellation for u << 0
-    return _output(values, x.dtype)
+        u, du = _gelu_tanh_parts(x64)
+        s, s_neg = _sigmoid(2.0 * u), _sigmoid(-2.0 * u)
+        values = s + x64 * 2.0 * s * s_neg * du  # ½ (1 - tanh² u) = 2 σ(2u) σ(-2u)
+    return values.astype(x.dtype, copy=False)
 
 
 def gelu_grad(x, approximate="none"):
@@ -297,16 +350,11 @@ def gelu_grad(x, approximate="none"):
     """
     approximate = _check_approximate(approximate, "gelu_grad")
     x = _input(x, "gelu_grad")
-    x64 = x.astype(np.float64)
-    if approximate == "none":
-        xc = np.clip(x64, -100.0, 100.0)  # φ(±100) = e^(-5000)/√(2π) is already 0; keeps x² finite
-        pdf = _INV_SQRT_2PI * np.exp(-0.5 * xc * xc)
-        values = _normal_cdf(x64) + x64 * pdf
-    else:
-        u, du = _gelu_tanh_parts(x64)
-        s, s_neg = _sigmoid(2.0 * u), _sigmoid(-2.0 * u)
-        values = s + x64 * 2.0 * s * s_neg * du  # ½ (1 - tanh² u) = 2 σ(2u) σ(-2u)
-    return _output(values, x.dtype)
+    return _output(_gelu_grad(x, approximate), x.dtype)
+
+
+def _silu(x):
+    return x * _sigmoid(x)
 
 
 def silu(x):
@@ -318,7 +366,11 @@ def silu(x):
     Derivative: σ(x) (1 + x (1 - σ(x))); see :func:`silu_grad`.
     """
     x = _input(x, "silu")
-    return _output(x * _sigmoid(x), x.dtype)
+    return _output(_silu(x), x.dtype)
+
+
+def _silu_grad(x):
+    return _sigmoid(x) * (1.0 + x * _sigmoid(-x))
 
 
 def silu_grad(x):
@@ -327,7 +379,7 @@ def silu_grad(x):
     Range [≈ -0.0998, ≈ 1.0998].
     """
     x = _input(x, "silu_grad")
-    return _output(_sigmoid(x) * (1.0 + x * _sigmoid(-x)), x.dtype)
+    return _output(_silu_grad(x), x.dtype)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -205,6 +205,17 @@ def test_kink_conventions_are_torch_autograd_s():
     assert F.leaky_relu_grad(zero, 0.3)[0] == torch_leaky == 0.3
 
 
+def test_relu_and_its_derivative_in_float32_equal_torch_float32_exactly():
+    x = np.array([-2.5, -1e-30, -0.0, 0.0, 1e-30, 3.5], dtype=np.float32)
+    t = torch.from_numpy(x.copy()).requires_grad_()
+    expected = TF.relu(t)
+    expected.sum().backward()
+    value, derivative = F.relu(x), F.relu_grad(x)
+    assert value.dtype == derivative.dtype == np.float32
+    np.testing.assert_array_equal(value, expected.detach().numpy())
+    np.testing.assert_array_equal(derivative, t.grad.numpy())  # 0 at both zeros, 1 at 1e-30
+
+
 def test_derivative_bounds_that_the_chapter_relies_on():
     x = np.linspace(-10, 10, 200001)
     assert F.sigmoid_grad(x).max() == pytest.approx(0.25, abs=1e-12)

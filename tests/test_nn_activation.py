@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from nncourse import functional as F
 from nncourse import nn
 
 RNG = np.random.default_rng(3)
@@ -25,6 +26,17 @@ PAIRS = [
     (nn.SiLU(), torch.nn.SiLU()),
 ]
 IDS = [repr(ours) for ours, _ in PAIRS]
+# The same layers' function and derivative in the public functional API, in the order of PAIRS.
+FUNCTIONS = [
+    (F.sigmoid, F.sigmoid_grad),
+    (F.tanh, F.tanh_grad),
+    (F.relu, F.relu_grad),
+    (F.leaky_relu, F.leaky_relu_grad),
+    (lambda x: F.leaky_relu(x, 0.2), lambda x: F.leaky_relu_grad(x, 0.2)),
+    (F.gelu, F.gelu_grad),
+    (lambda x: F.gelu(x, "tanh"), lambda x: F.gelu_grad(x, "tanh")),
+    (F.silu, F.silu_grad),
+]
 
 
 @pytest.mark.parametrize(("ours", "theirs"), PAIRS, ids=IDS)
@@ -46,6 +58,24 @@ def test_float32_in_float32_out_both_ways(ours, _):
     x = X.astype(np.float32)
     assert ours(x).dtype == np.float32
     assert ours.backward(np.ones_like(x)).dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("pair", "functions"), list(zip(PAIRS, FUNCTIONS, strict=True)), ids=IDS)
+def test_layers_compute_exactly_what_the_functional_api_computes(pair, functions, dtype):
+    # one implementation of each formula: forward is f(z) and backward is grad_output * f'(z), to the last bit
+    (ours, _), (function, derivative) = pair, functions
+    x, g = X.astype(dtype), G.astype(dtype)
+    np.testing.assert_array_equal(ours(x), function(x))
+    np.testing.assert_array_equal(ours.backward(g), g * derivative(x))
+
+
+def test_a_float64_grad_output_on_a_float32_layer_gives_float32():
+    layer = nn.ReLU()
+    layer(np.array([-1.0, 0.0, 2.0], dtype=np.float32))
+    grad_input = layer.backward(np.array([5.0, 5.0, 5.0]))
+    assert grad_input.dtype == np.float32
+    np.testing.assert_array_equal(grad_input, [0.0, 0.0, 5.0])  # relu'(0) = 0, as torch autograd
 
 
 def test_backward_uses_the_input_of_the_latest_forward():

@@ -7,6 +7,10 @@ caches the input z; its backward pass applies the chain rule elementwise,
 
 with σ' the matching ``*_grad`` function. Activations have no parameters, so nothing is accumulated.
 
+The layers share :mod:`nncourse.functional`'s private kernels (``F._relu``, ``F._relu_grad``, ...), one
+implementation of each formula. The input is validated once, in ``forward`` (numeric, real, finite; this is
+where a bad value enters the network); ``backward`` only checks that ``grad_output`` has the output's shape.
+
 >>> from nncourse.nn import Linear, ReLU, Sequential
 >>> model = Sequential(Linear(2, 8), ReLU(), Linear(8, 1))
 """
@@ -14,14 +18,18 @@ with σ' the matching ``*_grad`` function. Activations have no parameters, so no
 import numpy as np
 
 from nncourse import functional as F
-from nncourse._checks import as_array
 from nncourse.nn.module import Module
 
 __all__ = ["GELU", "LeakyReLU", "ReLU", "SiLU", "Sigmoid", "Tanh"]
 
 
 class _Activation(Module):
-    """What every activation layer shares: cache the input, multiply the incoming gradient by σ'(z)."""
+    """What every activation layer shares: cache the input, multiply the incoming gradient by σ'(z).
+
+    A subclass defines ``_function(z)`` and ``_derivative(z)``, which call the unchecked kernels of
+    :mod:`nncourse.functional` on the validated z and return arrays of z's dtype (``_derivative`` may return
+    a boolean mask, as ReLU's).
+    """
 
     def __init__(self):
         self._input = None  # the cache: the input z of the last forward pass
@@ -39,18 +47,18 @@ class _Activation(Module):
         return self._function(z)
 
     def backward(self, grad_output):
-        """Given ∂L/∂a (the shape of the last output), return ∂L/∂z = ∂L/∂a ⊙ σ'(z)."""
-        name = repr(self)
-        if self._input is None:
-            raise RuntimeError(f"{name}: backward() called before forward()")
-        grad_output = as_array(grad_output, "grad_output", name)
-        if grad_output.shape != self._input.shape:
+        """Given ∂L/∂a (the shape of the last output), return ∂L/∂z = ∂L/∂a ⊙ σ'(z), in z's dtype."""
+        z = self._input
+        if z is None:
+            raise RuntimeError(f"{self!r}: backward() called before forward()")
+        grad_output = np.asarray(grad_output)
+        if grad_output.shape != z.shape:
             raise ValueError(
-                f"{name}: expected grad_output of shape {self._input.shape} (the shape of the last output), "
+                f"{self!r}: expected grad_output of shape {z.shape} (the shape of the last output), "
                 f"got shape {grad_output.shape}"
             )
-        grad_input = grad_output * self._derivative(self._input)
-        return np.asarray(grad_input, dtype=self._input.dtype)
+        grad_input = grad_output * self._derivative(z)
+        return np.asarray(grad_input, dtype=z.dtype)  # a float64 grad_output on a float32 layer: back to float32
 
 
 class Sigmoid(_Activation):
@@ -61,30 +69,30 @@ class Sigmoid(_Activation):
     """
 
     def _function(self, z):
-        return F.sigmoid(z)
+        return F._sigmoid(z)
 
     def _derivative(self, z):
-        return F.sigmoid_grad(z)
+        return F._sigmoid_grad(z)
 
 
 class Tanh(_Activation):
     """tanh(z), range (-1, 1), zero-centred; tanh'(z) = 1 - tanh²(z) <= 1. PyTorch's ``nn.Tanh``."""
 
     def _function(self, z):
-        return F.tanh(z)
+        return F._tanh(z)
 
     def _derivative(self, z):
-        return F.tanh_grad(z)
+        return F._tanh_grad(z)
 
 
 class ReLU(_Activation):
     """max(0, z), range [0, ∞); derivative 1 for z > 0, else 0 (0 at z = 0, as PyTorch). ``nn.ReLU``."""
 
     def _function(self, z):
-        return F.relu(z)
+        return F._relu(z)
 
     def _derivative(self, z):
-        return F.relu_grad(z)
+        return F._relu_grad(z)
 
 
 class LeakyReLU(_Activation):
@@ -102,10 +110,10 @@ class LeakyReLU(_Activation):
         self.negative_slope = F._check_slope(negative_slope, "LeakyReLU")
 
     def _function(self, z):
-        return F.leaky_relu(z, self.negative_slope)
+        return F._leaky_relu(z, self.negative_slope)
 
     def _derivative(self, z):
-        return F.leaky_relu_grad(z, self.negative_slope)
+        return F._leaky_relu_grad(z, self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
@@ -127,10 +135,10 @@ class GELU(_Activation):
         self.approximate = F._check_approximate(approximate, "GELU")
 
     def _function(self, z):
-        return F.gelu(z, self.approximate)
+        return F._gelu(z, self.approximate)
 
     def _derivative(self, z):
-        return F.gelu_grad(z, self.approximate)
+        return F._gelu_grad(z, self.approximate)
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"
@@ -140,7 +148,7 @@ class SiLU(_Activation):
     """z σ(z) (Swish), range [≈ -0.278, ∞); derivative σ(z)(1 + z(1 - σ(z))). PyTorch's ``nn.SiLU``."""
 
     def _function(self, z):
-        return F.silu(z)
+        return F._silu(z)
 
     def _derivative(self, z):
-        return F.silu_grad(z)
+        return F._silu_grad(z)

@@ -31,31 +31,14 @@ import subprocess
 import sys
 import time
 
-ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+# The models, data and single steps are the same as the MLP benchmark's (this folder is on sys.path when a
+# script in it runs).
+from bench_mlp_step import LR, ONE_THREAD, hand_written_model, make_data, nncourse_step, torch_step
+
 STEP_GRID = [((64, 128, 10), 64, "ce"), ((64, 128, 10), 1000, "ce"), ((2, 16, 16, 1), 32, "mse")]
 LIBRARIES = ("autograd", "nncourse.nn", "torch")
 WIDTHS = (16, 64, 256, 1024)
 HIDDEN = (2, 4, 8, 16, 32, 64)
-LR = 1e-3
-
-
-def make_data(sizes, batch, loss, dtype="float32"):
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(batch, sizes[0])).astype(dtype)
-    if loss == "ce":
-        return x, rng.integers(0, sizes[-1], size=batch)
-    return x, rng.normal(size=(batch, sizes[-1])).astype(dtype)
-
-
-def hand_written_model(sizes, dtype="float32"):
-    from nncourse import nn
-
-    layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers += [nn.Linear(n_in, n_out, rng=i, dtype=dtype), nn.ReLU()]
-    return nn.Sequential(*layers[:-1])
 
 
 def autograd_step(sizes, batch, loss):
@@ -72,45 +55,6 @@ def autograd_step(sizes, batch, loss):
         (cross_entropy(out, y) if loss == "ce" else mse_loss(out, y)).backward()
         for p in params:
             p.data -= LR * p.grad
-
-    return step
-
-
-def nncourse_step(sizes, batch, loss):
-    from nncourse import nn
-    from nncourse.optim import SGD
-
-    model = hand_written_model(sizes)
-    criterion = nn.CrossEntropyLoss() if loss == "ce" else nn.MSELoss()
-    optimizer = SGD(model.parameters(), lr=LR)
-    x, y = make_data(sizes, batch, loss)
-
-    def step():
-        optimizer.zero_grad()
-        criterion(model(x), y)
-        model.backward(criterion.backward())
-        optimizer.step()
-
-    return step
-
-
-def torch_step(sizes, batch, loss):
-    import torch
-
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
-    model = torch.nn.Sequential(*layers[:-1])
-    criterion = torch.nn.CrossEntropyLoss() if loss == "ce" else torch.nn.MSELoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
-    x, y = (torch.from_numpy(a) for a in make_data(sizes, batch, loss))
-
-    def step():
-        optimizer.zero_grad()
-        criterion(model(x), y).backward()
-        optimizer.step()
 
     return step
 

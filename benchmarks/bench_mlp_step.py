@@ -58,6 +58,7 @@ GRID = [
     # The same, with PyTorch also computing dL/dx (below):
     ((784, 256, 256, 10), 128, "ce+dx"),
 ]
+LR = 1e-3  # the learning rate of every benchmarked step (its value does not change the cost)
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 # glibc's malloc returns freed memory at the top of the heap to the system once more than a threshold is free,
 # and the threshold adapts to the sizes a process has freed so far. A step that allocates and frees arrays of
@@ -67,14 +68,25 @@ ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", 
 FIXED_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(256 * 2**20)}
 
 
-def make_data(sizes, batch, loss):
+def make_data(sizes, batch, loss, dtype="float32"):
+    """Seeded inputs of shape (batch, sizes[0]) and targets: class indices for "ce", else real values."""
     import numpy as np
 
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(batch, sizes[0])).astype(np.float32)
+    x = rng.normal(size=(batch, sizes[0])).astype(dtype)
     if loss.startswith("ce"):
         return x, rng.integers(0, sizes[-1], size=batch)
-    return x, rng.normal(size=(batch, sizes[-1])).astype(np.float32)
+    return x, rng.normal(size=(batch, sizes[-1])).astype(dtype)
+
+
+def hand_written_model(sizes, dtype="float32"):
+    """The nncourse MLP: Linear layers of the given sizes with ReLU between them."""
+    from nncourse import nn
+
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers += [nn.Linear(n_in, n_out, rng=i, dtype=dtype), nn.ReLU()]
+    return nn.Sequential(*layers[:-1])
 
 
 def nncourse_step(sizes, batch, loss):
@@ -82,12 +94,9 @@ def nncourse_step(sizes, batch, loss):
     from nncourse import nn
     from nncourse.optim import SGD
 
-    layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-        layers += [nn.Linear(n_in, n_out, rng=i), nn.ReLU()]
-    model = nn.Sequential(*layers[:-1])
+    model = hand_written_model(sizes)
     criterion = nn.CrossEntropyLoss() if loss.startswith("ce") else nn.MSELoss()
-    optimizer = SGD(model.parameters(), lr=1e-3)
+    optimizer = SGD(model.parameters(), lr=LR)
     x, y = make_data(sizes, batch, loss)
 
     def step():
@@ -110,7 +119,7 @@ def torch_step(sizes, batch, loss):
         layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
     model = torch.nn.Sequential(*layers[:-1])
     criterion = torch.nn.CrossEntropyLoss() if loss.startswith("ce") else torch.nn.MSELoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
     x, y = (torch.from_numpy(a) for a in make_data(sizes, batch, loss))
     x.requires_grad_(loss.endswith("+dx"))  # by default autograd skips dL/dx: x needs no gradient
 

@@ -51,7 +51,9 @@ from nncourse import functional as F
 from nncourse import nn, optim
 from nncourse.data import make_circles, make_moons
 from nncourse.plot import COLORS, SIZES, decision_boundary
+from nncourse.train import evaluate, fit
 from nncourse.widgets.activations import COLORS as ACT_COLORS
+from nncourse.widgets.activations import activation_and_derivative, init_gain
 
 _ = nncourse.manual_seed(0)
 
@@ -106,23 +108,19 @@ def circle_net(activation=None):
     return nn.Sequential(*modules)
 
 
-def fit(model, X, y, steps=600, lr=0.5):
-    """Full-batch gradient descent on the binary cross-entropy; returns the final loss and accuracy."""
-    criterion, optimizer = nn.BCEWithLogitsLoss(), optim.SGD(model.parameters(), lr=lr)
-    target = y.reshape(-1, 1).astype(np.float64)
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = criterion(model(X), target)
-        model.backward(criterion.backward())
-        optimizer.step()
-    accuracy = np.mean((model(X).ravel() > 0) == y)
-    return loss, accuracy
+def train_full_batch(model, X, y, epochs=600, lr=0.5):
+    """Full-batch gradient descent on the binary cross-entropy (Chapter 3's `fit`, with one batch per
+    epoch); returns the final loss and accuracy."""
+    criterion, data = nn.BCEWithLogitsLoss(), (X, y.reshape(-1, 1).astype(np.float64))
+    fit(model, criterion, optim.SGD(model.parameters(), lr=lr), data, epochs=epochs, batch_size=len(X),
+        rng=0, progress=False)
+    return evaluate(model, criterion, data)
 
 
 # %% tags=["nbval-check-output"]
 linear_net, tanh_net = circle_net(), circle_net(nn.Tanh)
 for name, model in [("three linear layers", linear_net), ("with tanh between", tanh_net)]:
-    loss, accuracy = fit(model, X_circles, y_circles)
+    loss, accuracy = train_full_batch(model, X_circles, y_circles)
     print(f"{name:20s} loss {loss:.2f}  accuracy {accuracy:.0%}")
 
 # %%
@@ -224,17 +222,10 @@ for ax in axes:
 ZOO = ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu"]
 
 
-def f_and_grad(name, negative_slope=0.1):
-    """The pair (f, f') from nncourse.functional; Leaky ReLU drawn with slope 0.1 so that it is visible."""
-    if name == "leaky_relu":
-        return (lambda z: F.leaky_relu(z, negative_slope)), (lambda z: F.leaky_relu_grad(z, negative_slope))
-    return getattr(F, name), getattr(F, name + "_grad")
-
-
 fig, axes = plt.subplots(2, 3, figsize=(10, 5.2), sharex=True)
 z_plot = np.linspace(-4, 4, 801)
 for ax, name in zip(axes.ravel(), ZOO, strict=True):
-    f, f_grad = f_and_grad(name)
+    f, f_grad = activation_and_derivative(name, negative_slope=0.1)  # a slope you can see
     ax.plot(z_plot, f(z_plot), color=ACT_COLORS[name], label="f(z)")
     ax.plot(z_plot, f_grad(z_plot), color=ACT_COLORS[name], linestyle="--", label="f'(z)")
     ax.axhline(0, color=COLORS["neutral"], linewidth=0.8)
@@ -277,7 +268,7 @@ large = np.concatenate([small, np.linspace(-1000, 1000, 201)])
 print(f"{'activation':11s} {'range':>16s} {'derivative range':>18s} {'f(0)':>6s} {'f′(0)':>6s} "
       f"{'saturates':>10s} {'zero grad':>9s}")
 for name in ZOO:
-    f, f_grad = f_and_grad(name, negative_slope=0.01)
+    f, f_grad = activation_and_derivative(name)
     f_small, f_large = f(small), f(large)
     value_range = f"{bound(f_small, f_large, np.min)}, {bound(f_small, f_large, np.max)}"
     grad_range = f"[{f_grad(large).min():.3g}, {f_grad(large).max():.3g}]"
@@ -324,7 +315,7 @@ for depth in (5, 10, 20, 50):
 # chapter on weight initialisation explains where these numbers come from), and the biases are 0.
 
 # %%
-GAINS = {"sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2.0)}
+GAINS = {name: init_gain(name) for name in ("sigmoid", "tanh", "relu")}
 MODULES = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 
 
@@ -420,7 +411,7 @@ for activation in (nn.ReLU(), nn.LeakyReLU(), nn.GELU()):
     hidden.bias.data -= 2.0  # the damage done by one bad step
     silent = never_active(hidden)
     before = hidden.weight.data.copy()
-    loss, accuracy = fit(model, X_moons, y_moons, steps=300, lr=1.0)
+    loss, accuracy = train_full_batch(model, X_moons, y_moons, epochs=300, lr=1.0)
     frozen = int(np.sum(np.all(hidden.weight.data == before, axis=1)))
     silent_end = never_active(hidden)
     print(f"{repr(activation):30s} {f'{healthy} → {silent} → {silent_end}':>27s} {frozen:>7d} {loss:6.3f} "

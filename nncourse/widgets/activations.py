@@ -29,8 +29,8 @@ WIDTH = 64
 BATCH = 32
 
 
-def _functions(name, negative_slope):
-    """The pair (f, f') for ``name``, with Leaky ReLU's slope filled in."""
+def activation_and_derivative(name, negative_slope=0.01):
+    """The pair (f, f') from ``nncourse.functional`` for ``name``, with Leaky ReLU's slope filled in."""
     if name == "leaky_relu":
         return (lambda x: F.leaky_relu(x, negative_slope)), (lambda x: F.leaky_relu_grad(x, negative_slope))
     return getattr(F, name), getattr(F, f"{name}_grad")
@@ -53,7 +53,7 @@ def gradient_through_depth(name, negative_slope=0.01, *, max_depth=MAX_DEPTH, wi
     """
     if name not in ACTIVATIONS:
         raise ValueError(f"gradient_through_depth: name must be one of {list(ACTIVATIONS)}, got {name!r}")
-    f, f_grad = _functions(name, negative_slope)
+    f, f_grad = activation_and_derivative(name, negative_slope)
     gen = np.random.default_rng(rng)
     scale = init_gain(name, negative_slope) / math.sqrt(width)
     weights = [gen.normal(0.0, scale, size=(width, width)) for _ in range(max_depth)]
@@ -147,7 +147,7 @@ class ActivationExplorer(FigureWidget):
                 self.lines[panel][name].set_visible(visible)
             if not visible:
                 continue
-            f, f_grad = _functions(name, slope)
+            f, f_grad = activation_and_derivative(name, slope)
             self.lines["f"][name].set_data(x, f(x))
             self.lines["grad"][name].set_data(x, f_grad(x))
             profile = self._profile(name, slope)

@@ -59,6 +59,7 @@ from nncourse.plot import (
     scatter_classes,
 )
 from nncourse.train import evaluate, fit
+from nncourse.widgets.forward_pass import build_mlp, layer_activations
 
 nncourse.manual_seed(0)
 np.set_printoptions(precision=3, suppress=True)
@@ -312,19 +313,9 @@ print(f"training loss {loss:.2f}, training accuracy {accuracy:.2f}")
 # (blue positive, red negative, white zero; the black line is where the unit's output crosses zero):
 
 # %%
-def layer_outputs(model, X):
-    """[A(1), A(2), ..., Z(L)]: the output of every activation module, then the network's output."""
-    outputs, A = [], X
-    for module in model:
-        A = module(A)
-        if isinstance(module, nn.Tanh):
-            outputs.append(A)
-    return [*outputs, A]
-
-
 xx, yy = np.meshgrid(np.linspace(-1.6, 2.6, 120), np.linspace(-1.1, 1.6, 90))
 grid = np.column_stack([xx.ravel(), yy.ravel()])
-outputs = layer_outputs(moons_model, grid)
+outputs = layer_activations(moons_model, grid)[1:]  # [A(1), A(2), Z(3)]: every layer after the input
 
 fig, axes = plt.subplots(3, 6, figsize=(10, 4.9), sharex=True, sharey=True)
 titles = ["hidden 1", "hidden 2", "output z"]
@@ -379,21 +370,11 @@ X_spiral, y_spiral = make_spirals(400, n_classes=2, noise=0.2, turns=0.75, rng=0
                                                      val_fraction=0.25, rng=0)
 
 
-def make_mlp(depth, width, seed):
-    """2 -> width -> ... -> width -> 1 with `depth` tanh hidden layers (float64)."""
-    rng = np.random.default_rng(seed)
-    sizes = [2] + [width] * depth
-    layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        layers += [nn.Linear(n_in, n_out, dtype=np.float64, rng=rng), nn.Tanh()]
-    return nn.Sequential(*layers, nn.Linear(width, 1, dtype=np.float64, rng=rng))
-
-
 print("hidden layers x width | parameters | train accuracy (3 seeds) | validation accuracy (3 seeds)")
 for depth, width in [(1, 24), (2, 8), (3, 6), (4, 5)]:
     train_acc, val_acc = [], []
     for seed in range(3):
-        net = make_mlp(depth, width, seed)
+        net = build_mlp(depth, "tanh", width=width, rng=seed)  # 2 → width → … → 1, float64
         fit(net, loss_fn, SGD(net.parameters(), lr=0.3), (X_train, y_train), epochs=150, batch_size=50,
             rng=seed, progress=False)
         train_acc.append(evaluate(net, loss_fn, (X_train, y_train))[1])
@@ -466,7 +447,7 @@ print(torch_model)
 # reached stay white), the layer being computed ringed in black.
 
 # %%
-from nncourse.widgets.forward_pass import ForwardPassExplorer, layer_activations, trained_mlp
+from nncourse.widgets.forward_pass import ForwardPassExplorer, trained_mlp
 
 net = trained_mlp(2, "tanh")
 weights = [m.weight.data for m in net if isinstance(m, nn.Linear)]

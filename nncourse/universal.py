@@ -29,14 +29,13 @@ import numpy as np
 
 from nncourse._checks import as_array, check_positive, check_same_length, describe
 from nncourse._rng import as_generator
-from nncourse.functional import relu, sigmoid, tanh
-
-ACTIVATIONS = {"sigmoid": sigmoid, "relu": relu, "tanh": tanh}
+from nncourse.functional import relu, sigmoid
+from nncourse.nn.activation import ACTIVATIONS, get_activation
 
 
 def _check_activation(activation, where):
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"{where}: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"{where}: activation must be one of {list(ACTIVATIONS)}, got {activation!r}")
     return activation
 
 
@@ -83,7 +82,8 @@ class Network:
     Args:
         layers: a list of ``(W, b)`` pairs, ``W`` of shape ``(out_features, in_features)`` (PyTorch's layout)
             and ``b`` of shape ``(out_features,)``; the last pair is the output layer.
-        activation: ``"sigmoid"``, ``"relu"`` or ``"tanh"``, used in every hidden layer.
+        activation: a name from :data:`nncourse.nn.ACTIVATIONS` (``"sigmoid"``, ``"relu"``, ``"tanh"``, ...),
+            used in every hidden layer.
 
     A one-hidden-layer network is ``Network([(W1, b1), (W2, b2)], activation)``. Weights are float64.
 
@@ -146,7 +146,7 @@ class Network:
 
     def forward(self, X):
         """Batched forward pass ``Z = A Wᵀ + b``: ``X`` of shape ``(N, in_features)`` → ``(N, out)``."""
-        sigma = ACTIVATIONS[self.activation]
+        sigma = get_activation(self.activation).function
         a = X
         for W, b in self.layers[:-1]:
             a = sigma(a @ W.T + b)
@@ -168,19 +168,14 @@ class Network:
         return out[:, 0] if self.out_features == 1 else out
 
     def to_module(self, dtype=np.float64):
-        """The same network as ``nncourse.nn.Sequential(Linear, activation, ..., Linear)``, these weights."""
-        from nncourse import nn
+        """The same network as an ``nncourse.nn.Sequential(Linear, activation, ..., Linear)``, with these weights."""
+        from nncourse.nn import build_mlp
 
-        modules = []
-        activation_module = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}[self.activation]
-        for index, (W, b) in enumerate(self.layers):
-            layer = nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
-            layer.weight.data[...] = W
-            layer.bias.data[...] = b
-            modules.append(layer)
-            if index < len(self.layers) - 1:
-                modules.append(activation_module())
-        return nn.Sequential(*modules)
+        sizes = [self.in_features, *self.hidden_sizes, self.out_features]
+        model = build_mlp(sizes, self.activation, dtype=dtype)
+        for parameter, value in zip(model.parameters(), (v for W, b in self.layers for v in (W, b)), strict=True):
+            parameter.data[...] = value
+        return model
 
     def __repr__(self):
         sizes = [self.in_features, *self.hidden_sizes, self.out_features]
@@ -346,7 +341,7 @@ def random_features_fit(x, y, n_units, activation="relu", scale=None, rng=None):
     W1 = rng.normal(0.0, scale, size=(int(n_units), X.shape[1]))
     centres = X[rng.integers(0, len(X), size=int(n_units))]
     b1 = -np.sum(W1 * centres, axis=1)
-    H = ACTIVATIONS[activation](X @ W1.T + b1)
+    H = get_activation(activation).function(X @ W1.T + b1)
     design = np.column_stack([H, np.ones(len(X))])
     solution = np.linalg.lstsq(design, y, rcond=None)[0]
     return Network([(W1, b1), (solution[None, :-1], solution[-1:])], activation)
@@ -377,12 +372,7 @@ def trained_fit(x, y, n_units, activation="relu", epochs=2000, lr=None, rng=None
     _check_activation(activation, where)
     X = x[:, None] if x.ndim == 1 else x
     rng = as_generator(rng)
-    activation_module = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}[activation]
-    model = nn.Sequential(
-        nn.Linear(X.shape[1], int(n_units), dtype=np.float64, rng=rng),
-        activation_module(),
-        nn.Linear(int(n_units), 1, dtype=np.float64, rng=rng),
-    )
+    model = nn.build_mlp([X.shape[1], int(n_units), 1], activation, dtype=np.float64, rng=rng)
     optimizer = optim.SGD(model.parameters(), lr=lr)
     fit(
         model,

@@ -156,12 +156,9 @@ def fit(model, loss_fn, optimizer, train_data, *, epochs, batch_size=32, val_dat
         for batch, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle=True, rng=rng), start=1):
             optimizer.zero_grad()
             output = model(X_batch)
+            _check_finite(output, "the model's output", epoch, batch)
             loss = loss_fn(output, y_batch)
-            if not np.all(np.isfinite(loss)):
-                raise FloatingPointError(
-                    f"fit: the loss became {loss} at epoch {epoch}, batch {batch}: training diverged "
-                    f"(try a smaller learning rate)"
-                )
+            _check_finite(loss, "the loss", epoch, batch)
             model.backward(loss_fn.backward())
             optimizer.step()
             meter.add(loss, output, y_batch)
@@ -172,6 +169,14 @@ def fit(model, loss_fn, optimizer, train_data, *, epochs, batch_size=32, val_dat
             display.update(history)
     model.eval()
     return history
+
+
+def _check_finite(value, what, epoch, batch):
+    if not np.all(np.isfinite(value)):
+        raise FloatingPointError(
+            f"fit: {what} became NaN or infinite at epoch {epoch}, batch {batch}: training diverged "
+            f"(try a smaller learning rate)"
+        )
 
 
 def _record(history, part, loss, accuracy):

@@ -53,20 +53,24 @@ def _check_interval(interval, where):
     return a, b
 
 
-def _evaluate(f, x, where):
-    """Call the target ``f`` on the points ``x`` and check that it gives one finite number per point."""
+def _evaluate(f, x, where, name="f"):
+    """Call the function ``f`` (the argument called ``name``) on the points ``x``; check it gives one finite
+    number per point."""
     if not callable(f):
-        raise ValueError(f"{where}: f must be a function of x (a callable), got {describe(f)}")
+        raise ValueError(f"{where}: {name} must be a function of x (a callable), got {describe(f)}")
     with np.errstate(all="ignore"):  # NaN or inf is reported below, with the function's name
         y = np.asarray(f(x), dtype=np.float64)
     if y.ndim == 0:  # a constant function, e.g. lambda x: 1.0
         y = np.full(x.shape, y)
     if y.shape != x.shape:
         raise ValueError(
-            f"{where}: f must return one value per input point, shape {x.shape}, got shape {y.shape}"
+            f"{where}: {name} must return one value per input point, shape {x.shape}, got shape {y.shape}"
         )
     if not np.all(np.isfinite(y)):
-        raise ValueError(f"{where}: f returned NaN or infinite values on the interval")
+        bad = x[~np.isfinite(y)]
+        raise ValueError(
+            f"{where}: {name} returned NaN or infinite values on the interval, e.g. at x = {bad.flat[0]:.4g}"
+        )
     return y
 
 
@@ -233,6 +237,13 @@ def relu_bump(x, left, right, ramp):
     x = as_array(x, "x", "relu_bump", dtype=np.float64)
     left, right = float(left), float(right)
     check_positive(ramp, "ramp", "relu_bump")
+    # Each ReLU is rounded to about 2.2e-16 × |x|; divided by the ramp, that error must stay far below 1.
+    scale = max(1.0, abs(left), abs(right), float(np.max(np.abs(x), initial=0.0)))
+    if ramp < 1e-9 * scale:
+        raise ValueError(
+            f"relu_bump: ramp must be at least 1e-9 × max(1, |left|, |right|, |x|) = {1e-9 * scale:.3g} for the "
+            f"four-ReLU formula to keep six digits in float64, got ramp={ramp!r}"
+        )
     if not left + 2 * ramp <= right:
         raise ValueError(
             f"relu_bump: need left + 2*ramp <= right, got left={left}, right={right}, ramp={ramp}"
@@ -395,7 +406,7 @@ def approximation_error(f, g, interval, n_points=2001):
     a, b = _check_interval(interval, where)
     check_positive(n_points, "n_points", where, integer=True)
     x = np.linspace(a, b, int(n_points))
-    diff = _evaluate(f, x, where) - _evaluate(g, x, where)
+    diff = _evaluate(f, x, where, "f") - _evaluate(g, x, where, "g")
     return float(np.max(np.abs(diff))), float(np.sqrt(np.mean(diff**2)))
 
 
@@ -446,6 +457,7 @@ def count_linear_pieces(f, interval, n_points=10_001, tol=1e-6):
     """
     where = "count_linear_pieces"
     a, b = _check_interval(interval, where)
+    check_positive(tol, "tol", where, allow_zero=True)
     check_positive(n_points, "n_points", where, integer=True)
     if n_points < 4:
         raise ValueError(f"{where}: n_points must be at least 4, got {n_points}")

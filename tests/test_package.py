@@ -223,3 +223,11 @@ def test_describe_says_type_shape_and_dtype():
     assert describe(np.zeros((2, 3), np.float32)) == "array of shape (2, 3) and dtype float32"
     assert describe((1, 2)) == "tuple of length 2"
     assert describe(None) == "NoneType None"
+
+
+@pytest.mark.parametrize("value", [np.array([1 + 2j]), [1j, 2.0], np.complex64(3)])
+def test_as_array_refuses_complex_input_instead_of_dropping_the_imaginary_part(value):
+    with pytest.raises(ValueError, match=r"where: x must be real, got array of shape .* and dtype complex"):
+        as_array(value, "x", "where")
+    with pytest.raises(ValueError, match=r"where: x must be real"):
+        as_array(value, "x", "where", dtype=np.float64)

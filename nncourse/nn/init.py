@@ -118,12 +118,12 @@ def calculate_gain(nonlinearity, param=None):
     >>> calculate_gain("leaky_relu", 0.2)
     1.3867504905630728
     """
+    if not isinstance(nonlinearity, str) or nonlinearity not in (*_GAINS, "leaky_relu"):
+        names = ", ".join(repr(name) for name in (*_GAINS, "leaky_relu"))
+        raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; supported: {names}")
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else _real(param, "negative_slope (param)", "calculate_gain")
         return math.sqrt(2.0 / (1 + slope**2))
-    if not isinstance(nonlinearity, str) or nonlinearity not in _GAINS:
-        names = ", ".join(repr(name) for name in [*_GAINS, "leaky_relu"])
-        raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; supported: {names}")
     return _GAINS[nonlinearity]
 
 

@@ -34,6 +34,10 @@ class History:
     weights change (as most training loops, PyTorch's tutorials and Keras report them); ``val_loss`` and
     ``val_accuracy`` are measured after the epoch, on the held-out data. Lists stay empty where there is
     nothing to record: no validation data, or no accuracy for a regression loss.
+
+    >>> history = History(train_loss=[0.9, 0.5, 0.3], val_loss=[1.0, 0.6, 0.45])
+    >>> history.epochs, history
+    (3, History(epochs=3, last: train_loss=0.3, val_loss=0.45))
     """
 
     train_loss: list = field(default_factory=list)
@@ -110,6 +114,14 @@ def evaluate(model, loss_fn, data, *, batch_size=None):
     Returns ``(loss, accuracy)``: the mean loss over all samples (the total for ``reduction="sum"``) and the
     fraction classified correctly, or ``None`` for a regression loss. ``batch_size=None`` uses one batch.
     The model is left in evaluation mode (``model.eval()``).
+
+    >>> from nncourse.nn import CrossEntropyLoss, Linear
+    >>> model = Linear(2, 2)
+    >>> model.weight.data[...], model.bias.data[...] = np.eye(2), 0.0  # logits = x: the larger coordinate wins
+    >>> X, y = np.array([[2.0, 0.0], [0.0, 3.0], [1.0, 2.0]]), np.array([0, 1, 0])
+    >>> loss, accuracy = evaluate(model, CrossEntropyLoss(), (X, y))
+    >>> round(loss, 4), round(accuracy, 3)  # the third point is misclassified
+    (0.4963, 0.667)
     """
     X, y = _check_data(data, "data", "evaluate")
     model.eval()
@@ -139,6 +151,16 @@ def fit(model, loss_fn, optimizer, train_data, *, epochs, batch_size=32, val_dat
     Returns:
         History with ``train_loss``, ``val_loss``, ``train_accuracy``, ``val_accuracy`` per epoch.
         The model is left in evaluation mode.
+
+    >>> from nncourse.data import make_moons, train_val_split
+    >>> from nncourse.nn import CrossEntropyLoss, build_mlp
+    >>> from nncourse.optim import SGD
+    >>> train_data, val_data = train_val_split(*make_moons(300, rng=0), rng=0)
+    >>> model = build_mlp([2, 16, 2], "tanh", rng=0)
+    >>> history = fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.5), train_data, epochs=30,
+    ...               val_data=val_data, rng=0, progress=False)
+    >>> history.epochs, history.val_accuracy[-1] > 0.9
+    (30, True)
     """
     where = "fit"
     X, y = _check_data(train_data, "train_data", where)

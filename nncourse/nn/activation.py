@@ -86,7 +86,14 @@ class Sigmoid(_Activation):
 
 
 class Tanh(_Activation):
-    """tanh(z), range (-1, 1), zero-centred; tanh'(z) = 1 - tanh²(z) <= 1. PyTorch's ``nn.Tanh``."""
+    """tanh(z), range (-1, 1), zero-centred; tanh'(z) = 1 - tanh²(z) <= 1. PyTorch's ``nn.Tanh``.
+
+    >>> layer = Tanh()
+    >>> layer(np.array([0.0, 1.0])).round(4).tolist()
+    [0.0, 0.7616]
+    >>> layer.backward(np.ones(2)).round(4).tolist()  # ∂L/∂a ⊙ (1 - tanh²(z))
+    [1.0, 0.42]
+    """
 
     def _function(self, z):
         return F._tanh(z)
@@ -96,7 +103,14 @@ class Tanh(_Activation):
 
 
 class ReLU(_Activation):
-    """max(0, z), range [0, ∞); derivative 1 for z > 0, else 0 (0 at z = 0, as PyTorch). ``nn.ReLU``."""
+    """max(0, z), range [0, ∞); derivative 1 for z > 0, else 0 (0 at z = 0, as PyTorch). ``nn.ReLU``.
+
+    >>> layer = ReLU()
+    >>> layer(np.array([-1.0, 0.0, 2.0])).tolist()
+    [0.0, 0.0, 2.0]
+    >>> layer.backward(np.array([5.0, 5.0, 5.0])).tolist()  # the gradient passes only where z > 0
+    [0.0, 0.0, 5.0]
+    """
 
     def _function(self, z):
         return F._relu(z)
@@ -155,7 +169,14 @@ class GELU(_Activation):
 
 
 class SiLU(_Activation):
-    """z σ(z) (Swish), range [≈ -0.278, ∞); derivative σ(z)(1 + z(1 - σ(z))). PyTorch's ``nn.SiLU``."""
+    """z σ(z) (Swish), range [≈ -0.278, ∞); derivative σ(z)(1 + z(1 - σ(z))). PyTorch's ``nn.SiLU``.
+
+    >>> layer = SiLU()
+    >>> layer(np.array([-1.0, 0.0, 1.0])).round(4).tolist()
+    [-0.2689, 0.0, 0.7311]
+    >>> layer.backward(np.ones(3)).round(4).tolist()
+    [0.0723, 0.5, 0.9277]
+    """
 
     def _function(self, z):
         return F._silu(z)

@@ -56,7 +56,29 @@ class Parameter:
 
 
 class Module:
-    """Base class of every layer, activation and loss. Subclasses implement ``forward`` and ``backward``."""
+    """Base class of every layer, activation and loss. Subclasses implement ``forward`` and ``backward``.
+
+    A layer without parameters needs only the pair ``forward``/``backward``:
+
+    >>> class Double(Module):  # a = 2z, so ∂L/∂z = 2 ∂L/∂a
+    ...     def forward(self, input):
+    ...         return 2 * input
+    ...     def backward(self, grad_output):
+    ...         return 2 * grad_output
+    >>> layer = Double()
+    >>> layer(np.array([1.0, 3.0])).tolist(), layer.backward(np.ones(2)).tolist()
+    ([2.0, 6.0], [2.0, 2.0])
+
+    Every module inherits ``named_parameters()``/``parameters()`` and ``train()``/``eval()``, which reach its
+    sub-modules:
+
+    >>> from nncourse.nn import Linear, Sequential, Tanh
+    >>> model = Sequential(Linear(2, 3), Tanh(), Linear(3, 1))
+    >>> [name for name, parameter in model.named_parameters()]
+    ['0.weight', '0.bias', '2.weight', '2.bias']
+    >>> model.eval().training, model[0].training
+    (False, False)
+    """
 
     training = True
 

@@ -23,6 +23,25 @@ class Optimizer:
     Args:
         params (iterable): the Parameters to optimize, typically ``model.parameters()``.
         defaults (dict): the hyper-parameters of the rule, e.g. ``{"lr": 0.1}``.
+
+    A subclass passes its hyper-parameters as ``defaults`` and writes ``step``; here sign descent,
+    θ ← θ − γ sign(g):
+
+    >>> import numpy as np
+    >>> from nncourse.nn import Parameter
+    >>> class SignDescent(Optimizer):
+    ...     def __init__(self, params, lr=0.1):
+    ...         super().__init__(params, {"lr": lr})
+    ...     def step(self):
+    ...         for group in self.param_groups:
+    ...             for p in group["params"]:
+    ...                 p.data -= group["lr"] * np.sign(p.grad)
+    >>> p = Parameter(np.array([1.0, 1.0]))
+    >>> p.grad = np.array([3.0, -0.5])
+    >>> optimizer = SignDescent([p])
+    >>> optimizer.step()
+    >>> p.data.tolist(), optimizer.param_groups[0]["lr"]
+    ([0.9, 1.1], 0.1)
     """
 
     def __init__(self, params, defaults):

@@ -113,8 +113,8 @@ class Tensor:
             parents (tuple of Tensor): the operation's inputs, in the order ``backward`` returns their gradients.
             op (str): the operation's name, shown by ``repr`` and by :func:`nncourse.plot.draw_graph`.
             backward: ``backward(g)`` receives dL/d(out), of the output's shape, and returns a tuple with one
-                gradient per parent, dL/d(parent) = g times the local derivative, of the parent's shape (or
-                of the shape the parent was broadcast to: the engine then sums over the broadcast axes).
+                gradient per parent, dL/d(parent) = g times the local derivative, of the parent's shape (or of
+                the output's shape, if the parent was broadcast to it: the engine then sums over those axes).
 
         The parents and ``backward`` are recorded only if some parent requires a gradient; otherwise the
         result is a constant and nothing is kept alive. ``backward()`` checks every gradient that
@@ -457,8 +457,8 @@ class Tensor:
 
         return Tensor.from_op(self.data * s, (self,), "silu", backward)
 
-    def gelu(self):
-        """gelu(a) = a Φ(a), Φ the standard normal CDF, element-wise (PyTorch's exact form).
+    def gelu(self, approximate="none"):
+        """gelu(a) = a Φ(a), Φ the standard normal CDF, element-wise (or its ``approximate="tanh"`` form).
 
         NumPy has no erf, so the values and the derivative Φ(a) + a φ(a) come from
         :func:`nncourse.functional.gelu` and :func:`nncourse.functional.gelu_grad` (which, unlike PyTorch,
@@ -469,9 +469,9 @@ class Tensor:
         """
 
         def backward(g):  # gelu' = Φ + a φ
-            return (g * F.gelu_grad(self.data),)
+            return (g * F.gelu_grad(self.data, approximate),)
 
-        return Tensor.from_op(F.gelu(self.data), (self,), "gelu", backward)
+        return Tensor.from_op(F.gelu(self.data, approximate), (self,), "gelu", backward)
 
     # ---------------------------------------------------------------- reductions and shapes
     def sum(self, dim=None, keepdim=False):
@@ -654,7 +654,7 @@ class Tensor:
                 _bad_backward(node, parent_grads)
             for i, (parent, parent_grad) in enumerate(zip(node._parents, parent_grads, strict=True)):
                 if parent.requires_grad:
-                    parent_grad = _unbroadcast(parent_grad, parent.shape, node._op, i)
+                    parent_grad = _unbroadcast(parent_grad, parent.shape, node, i)
                     previous = grads.get(id(parent))
                     grads[id(parent)] = parent_grad if previous is None else previous + parent_grad
             if not retain_graph:
@@ -671,21 +671,24 @@ def _bad_backward(node, parent_grads):
     )
 
 
-def _unbroadcast(grad, shape, op, index):
-    """The gradient of a parent of ``shape``: ``grad`` summed over the axes that broadcasting added (in front)
-    or stretched (from 1), or an error naming the operation when ``grad`` does not fit ``shape`` at all."""
+def _unbroadcast(grad, shape, node, index):
+    """dL/d(parent) for the parent ``index`` of ``node``, of the parent's ``shape``: ``grad`` as the operation's
+    backward returned it, either of that shape already or of the output's shape, to which the parent was
+    broadcast; then it is summed over the axes that broadcasting added (in front) or stretched (from 1)."""
     array = np.asarray(grad)
-    if array.dtype.kind not in "biuf" or not _broadcasts_to(shape, array.shape):
-        given = f"shape {array.shape}" if array.dtype.kind in "biuf" else describe(grad)
+    numeric = array.dtype.kind in "biuf"
+    if numeric and array.shape == shape:
+        return array
+    if not (numeric and array.shape == node.shape and _broadcasts_to(shape, node.shape)):
+        given = f"shape {array.shape}" if numeric else describe(grad)
         raise ValueError(
-            f"backward: the backward of operation {op!r} returned a gradient of {given} for its parent {index}, "
-            f"expected the parent's shape {shape} (or a shape that {shape} broadcasts to)"
+            f"backward: the backward of operation {node._op!r} returned a gradient of {given} for its parent "
+            f"{index}, expected the parent's shape {shape} (or the output's shape {node.shape}, if the parent "
+            f"was broadcast to it)"
         )
     added = array.ndim - len(shape)
     stretched = tuple(added + i for i, n in enumerate(shape) if n == 1 and array.shape[added + i] != 1)
-    if added or stretched:
-        array = array.sum(axis=tuple(range(added)) + stretched).reshape(shape)
-    return array
+    return array.sum(axis=tuple(range(added)) + stretched).reshape(shape)
 
 
 def _broadcasts_to(shape, target):

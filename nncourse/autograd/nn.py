@@ -168,10 +168,10 @@ class Linear:
 class MLP:
     """A multilayer perceptron: ``Linear`` layers with ``activation`` between them and none after the last.
 
-    Built by :func:`nncourse.nn.build_mlp` with the same arguments (so the same initial weights as that
+    Built by :func:`nncourse.nn.build_mlp` with the same arguments (so with the same initial weights as that
     ``Sequential``), then copied into Tensors. ``activation`` is a name of :data:`nncourse.nn.ACTIVATIONS`;
-    each has a :class:`Tensor` method of the same name, called with PyTorch's default arguments.
-    ``MLP([64, 128, 10])`` has one hidden layer of 128 units.
+    each has a :class:`Tensor` method of the same name, which receives ``activation_kwargs`` (e.g.
+    ``negative_slope=0.1``). ``MLP([64, 128, 10])`` has one hidden layer of 128 units.
 
     >>> model = MLP([4, 16, 3], activation="gelu", rng=0)
     >>> model(np.zeros((5, 4), dtype=np.float32)).shape
@@ -180,9 +180,12 @@ class MLP:
     4
     """
 
-    def __init__(self, sizes, activation="relu", *, init="default", bias=True, dtype=np.float32, rng=None):
-        sequential = nn.build_mlp(sizes, activation, init=init, bias=bias, dtype=dtype, rng=rng)
-        self.activation = activation
+    def __init__(self, sizes, activation="relu", *, init="default", bias=True, dtype=np.float32, rng=None,
+                 **activation_kwargs):
+        sequential = nn.build_mlp(sizes, activation, init=init, bias=bias, dtype=dtype, rng=rng,
+                                  **activation_kwargs)
+        self.activation = nn.get_activation(activation).name
+        self.activation_kwargs = activation_kwargs
         self.layers = [Linear.from_module(m) for m in sequential if isinstance(m, nn.Linear)]
 
     def __call__(self, x):
@@ -190,7 +193,7 @@ class MLP:
         for i, layer in enumerate(self.layers):
             x = layer(x)
             if i < len(self.layers) - 1:
-                x = getattr(x, self.activation)()
+                x = getattr(x, self.activation)(**self.activation_kwargs)
         return x
 
     def parameters(self):

@@ -47,6 +47,8 @@ tuple; broadcasting is undone by the engine), and return ``Tensor.from_op(output
         return Tensor.from_op(x.data**3, (x,), "cube", backward)
 """
 
+import math
+
 import numpy as np
 
 from nncourse import functional as F
@@ -495,7 +497,7 @@ class Tensor:
         Tensor([1.5, 3.5])
         """
         axes = self._axes(dim, "mean")
-        count = int(np.prod([self.shape[a] for a in axes]))
+        count = math.prod(self.shape[a] for a in axes)
 
         def backward(g):  # every averaged entry receives 1/count of the output's gradient
             return (np.broadcast_to((g if keepdim else np.expand_dims(g, axes)) / count, self.shape),)

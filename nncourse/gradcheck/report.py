@@ -1,8 +1,10 @@
 """How a gradient check is shown: :class:`GradcheckReport`, a table with one row per checked array.
 
-The numbers and verdicts in the rows come from :mod:`nncourse.gradcheck`; this module only holds them,
-looks them up and renders them (plain text for ``print`` and ``repr``, HTML for notebooks).
+The numbers and verdicts in the rows come from :mod:`nncourse.gradcheck.numerical`; this module only holds
+them, looks them up and renders them (plain text for ``print`` and ``repr``, HTML for notebooks).
 """
+
+__all__ = ["GradcheckReport"]
 
 _HEADER = ("array", "shape", "max rel error", "max abs error", "verdict")
 _COLORS = {"exact": "#009E73", "close": "#E69F00", "wrong": "#D55E00"}  # the course's green, orange, red

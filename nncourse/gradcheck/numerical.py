@@ -45,12 +45,11 @@ import inspect
 import numpy as np
 
 from nncourse import nn
-from nncourse._gradcheck_report import GradcheckReport
 from nncourse._rng import as_generator
 from nncourse.autograd import Tensor
+from nncourse.gradcheck.report import GradcheckReport
 
 __all__ = [
-    "GradcheckReport",
     "compare_gradients",
     "gradcheck_autograd",
     "gradcheck_function",

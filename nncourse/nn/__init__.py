@@ -4,6 +4,7 @@
 table of activations by name, and :func:`build_mlp` the one MLP builder.
 """
 
+from nncourse.nn import init
 from nncourse.nn.activation import ACTIVATIONS, GELU, Activation, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh, get_activation
 from nncourse.nn.linear import Linear
 from nncourse.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
@@ -32,5 +33,6 @@ __all__ = [
     "build_mlp",
     "get_activation",
     "gradient_through_depth",
+    "init",
     "layer_activations",
 ]

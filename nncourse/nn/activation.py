@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncourse import functional as F
+from nncourse.nn import init
 from nncourse.nn.module import Module
 
 __all__ = ["ACTIVATIONS", "GELU", "Activation", "LeakyReLU", "ReLU", "SiLU", "Sigmoid", "Tanh", "get_activation"]
@@ -208,8 +209,6 @@ class Activation:
         """
         if self.name in ("gelu", "silu"):
             return math.sqrt(2.0)
-        from nncourse.nn import init
-
         return init.calculate_gain(self.name, kwargs.get("negative_slope"))
 
 

@@ -117,11 +117,11 @@ class Linear(Module):
         # Flatten any leading dimensions into one batch dimension of N rows.
         g = grad_output.reshape(-1, self.out_features)
         a = self._input.reshape(-1, self.in_features)
-        self.weight.grad += g.T @ a
+        self.weight.accumulate(g.T @ a)
         if self.bias is not None:
             # Σ_n G[n] written as the product 1ᵀ G: the same sum, but for a tall, narrow G (many samples,
             # few units) NumPy's g.sum(axis=0) is about 20 times slower than this matrix product.
-            self.bias.grad += np.ones(len(g), dtype=g.dtype) @ g
+            self.bias.accumulate(np.ones(len(g), dtype=g.dtype) @ g)
         # np.dot is G W, like @; for out_features = 1 (an outer product) NumPy's @ is about 5 times slower.
         return np.dot(g, self.weight.data).reshape(self._input.shape)
 

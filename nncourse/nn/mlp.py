@@ -20,6 +20,7 @@ import numpy as np
 
 from nncourse._checks import check_positive, describe
 from nncourse._rng import as_generator
+from nncourse.nn import init
 from nncourse.nn.activation import get_activation
 from nncourse.nn.linear import Linear
 from nncourse.nn.loss import MSELoss
@@ -43,15 +44,13 @@ def _check_sizes(sizes):
     return [int(n) for n in sizes]
 
 
-def _initialise(linear, init, rng):
-    from nncourse.nn import init as nn_init
-
-    if callable(init):
-        init(linear.weight, rng=rng)
+def _initialise(linear, how, rng):
+    if callable(how):
+        how(linear.weight, rng=rng)
     else:
-        getattr(nn_init, f"{init}_")(linear.weight, rng=rng)
+        getattr(init, f"{how}_")(linear.weight, rng=rng)
     if linear.bias is not None:
-        nn_init.zeros_(linear.bias)
+        init.zeros_(linear.bias)
 
 
 def build_mlp(sizes, activation="relu", *, init="default", bias=True, dtype=np.float32, rng=None,
@@ -185,7 +184,7 @@ def gradient_through_depth(activation, *, depth=50, width=64, batch=256, rng=0, 
     layers = []
     for _ in range(depth):
         linear = Linear(width, width, bias=False, dtype=np.float64, rng=gen)
-        linear.weight.data[...] = gen.normal(0.0, std, size=(width, width))
+        init.normal_(linear.weight, 0.0, std, rng=gen)
         layers += [linear, spec.module(**activation_kwargs)]
     model = Sequential(*layers)
     model(gen.normal(size=(batch, width)))

@@ -88,7 +88,7 @@ class ActivationExplorer(FigureWidget):
     def _profile(self, name, slope):
         key = (name, slope if name == "leaky_relu" else None)
         if key not in self._profiles:
-            self._profiles[key] = nn.gradient_through_depth(name, max_depth=MAX_DEPTH, width=WIDTH, batch=BATCH,
+            self._profiles[key] = nn.gradient_through_depth(name, depth=MAX_DEPTH, width=WIDTH, batch=BATCH,
                                                             **_own_arguments(name, slope))
         return self._profiles[key]
 

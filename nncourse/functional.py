@@ -28,7 +28,7 @@ Conventions shared by every function here:
   ``step_grad(x) = 0`` everywhere.
 * **Bad input** raises a ``ValueError`` that names the function: non-numeric or complex input, NaN or
   infinity (PyTorch would propagate them; here a non-finite pre-activation always means something upstream
-  already went wrong, so we stop at once), a bad ``approximate`` string, an axis out of range.
+  already went wrong, so we stop at once), a bad ``approximate`` string, a ``dim`` out of range.
 
 The derivatives are written for accuracy, not only for brevity: ``sigmoid_grad`` uses σ(x) σ(-x) rather
 than σ(x) (1 - σ(x)), and ``tanh_grad`` uses 4 e^(-2|x|) / (1 + e^(-2|x|))² rather than 1 - tanh²(x), so
@@ -108,17 +108,17 @@ def _check_approximate(approximate, where):
     return approximate
 
 
-def _check_axis(axis, ndim, where):
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise ValueError(f"{where}: axis must be an integer, got {describe(axis)}")
+def _check_dim(dim, ndim, where):
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise ValueError(f"{where}: dim must be an integer, got {describe(dim)}")
     if ndim == 0:
         raise ValueError(f"{where}: x must have at least one dimension, got a scalar")
-    if not -ndim <= axis < ndim:
+    if not -ndim <= dim < ndim:
         raise ValueError(
-            f"{where}: axis {axis} is out of range for an array of {ndim} dimension(s) "
-            f"(expected {-ndim} <= axis < {ndim})"
+            f"{where}: dim {dim} is out of range for an array of {ndim} dimension(s) "
+            f"(expected {-ndim} <= dim < {ndim})"
         )
-    return int(axis)
+    return int(dim)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -451,27 +451,32 @@ def _shift_by_max(x, axis):
         return x - np.max(x, axis=axis, keepdims=True)
 
 
-def softmax(x, axis=-1):
-    """Softmax along ``axis`` (PyTorch's ``dim``): softmax(x)_i = e^(x_i) / Σ_j e^(x_j).
+def softmax(x, dim=-1):
+    """Softmax along ``dim`` (``torch.nn.functional.softmax``): softmax(x)_i = e^(x_i) / Σ_j e^(x_j).
 
-    Range: each entry in [0, 1] (strictly inside in exact arithmetic), summing to 1 along ``axis``. Turns a
+    Range: each entry in [0, 1] (strictly inside in exact arithmetic), summing to 1 along ``dim``. Turns a
     vector of scores (logits) into probabilities for multi-class outputs.
 
     Invariant to shifts: softmax(x + c) = softmax(x) for any constant c. We use c = -max_j x_j, so every
     exponent is <= 0 and e^(...) never overflows: ``softmax([1e4, 0])`` is ``[1, 0]`` with no warning.
 
     Derivative (a matrix, not elementwise): ∂ softmax_i / ∂x_j = softmax_i (δ_ij - softmax_j).
+
+    >>> softmax(np.array([[0.0, np.log(3.0)], [1e4, 0.0]]), dim=1)
+    array([[0.25, 0.75],
+           [1.  , 0.  ]])
     """
     x = _input(x, "softmax")
-    axis = _check_axis(axis, x.ndim, "softmax")
+    dim = _check_dim(dim, x.ndim, "softmax")
     if x.size == 0:
         return x.copy()
-    e = np.exp(_shift_by_max(x, axis))
-    return _output(e / np.sum(e, axis=axis, keepdims=True), x.dtype)
+    e = np.exp(_shift_by_max(x, dim))
+    return _output(e / np.sum(e, axis=dim, keepdims=True), x.dtype)
 
 
-def log_softmax(x, axis=-1):
-    """Log of the softmax along ``axis``: log_softmax(x)_i = x_i - log Σ_j e^(x_j).
+def log_softmax(x, dim=-1):
+    """Log of the softmax along ``dim`` (``torch.nn.functional.log_softmax``):
+    log_softmax(x)_i = x_i - log Σ_j e^(x_j).
 
     Range (-∞, 0]. Computed with the log-sum-exp trick, log Σ_j e^(x_j) = m + log Σ_j e^(x_j - m) with
     m = max_j x_j, so it neither overflows (large x) nor takes log 0 (a tiny softmax entry):
@@ -479,10 +484,13 @@ def log_softmax(x, axis=-1):
     cross-entropy loss is built on it.
 
     Derivative (a matrix): ∂ log_softmax_i / ∂x_j = δ_ij - softmax_j.
+
+    >>> log_softmax(np.array([1e4, 0.0]), dim=0)
+    array([     0., -10000.])
     """
     x = _input(x, "log_softmax")
-    axis = _check_axis(axis, x.ndim, "log_softmax")
+    dim = _check_dim(dim, x.ndim, "log_softmax")
     if x.size == 0:
         return x.copy()
-    shifted = _shift_by_max(x, axis)
-    return _output(shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)), x.dtype)
+    shifted = _shift_by_max(x, dim)
+    return _output(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)), x.dtype)

@@ -466,8 +466,8 @@ print("log_softmax(z)  =", F.log_softmax(far_apart))
 # | `F.relu(x)` | `TF.relu(t)` |
 # | `F.leaky_relu(x, negative_slope=0.01)` | `TF.leaky_relu(t, negative_slope=0.01)` |
 # | `F.gelu(x, approximate="none")`, `F.silu(x)` | `TF.gelu(t, approximate="none")`, `TF.silu(t)` |
-# | `F.softmax(x, axis=-1)` | `TF.softmax(t, dim=-1)` |
-# | `F.log_softmax(x, axis=-1)` | `TF.log_softmax(t, dim=-1)` |
+# | `F.softmax(x, dim=-1)` | `TF.softmax(t, dim=-1)` |
+# | `F.log_softmax(x, dim=-1)` | `TF.log_softmax(t, dim=-1)` |
 # | `F.sigmoid_grad(x)`, ..., `F.silu_grad(x)` | autograd: `torch.sigmoid(t).sum().backward()`, `t.grad` |
 # | `nn.Sigmoid()`, `nn.Tanh()`, `nn.ReLU()`, `nn.LeakyReLU()` | the same names in `torch.nn` |
 # | `nn.GELU()`, `nn.SiLU()` | the same names in `torch.nn` |

@@ -228,7 +228,7 @@ class CrossEntropyLoss(_Loss):
             raise ValueError(
                 f"{name}: target must contain class indices in 0..{c - 1} for {c} classes, got {bad[0]}"
             )
-        log_p = F.log_softmax(input, axis=1)
+        log_p = F.log_softmax(input, dim=1)
         self._cache = (log_p, target)
         return self._reduce(-log_p[np.arange(n), target])
 

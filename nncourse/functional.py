@@ -78,13 +78,7 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 def _input(x, where):
-    """The input as a floating-point array (float dtypes kept, others made float64), or a ValueError."""
-    try:
-        complex_input = np.iscomplexobj(x)
-    except (TypeError, ValueError):  # not array-like at all: as_array says so below
-        complex_input = False
-    if complex_input:
-        raise ValueError(f"{where}: x must be real, got {describe(x)}")
+    """The input as a real floating-point array (float dtypes kept, others made float64), or a ValueError."""
     return as_array(x, "x", where)
 
 

@@ -4,18 +4,23 @@
 table of activations by name, and :func:`build_mlp` the one MLP builder.
 """
 
-from nncourse.nn import init
+from nncourse.nn import init, utils
 from nncourse.nn.activation import ACTIVATIONS, GELU, Activation, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh, get_activation
+from nncourse.nn.dropout import Dropout
 from nncourse.nn.linear import Linear
 from nncourse.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from nncourse.nn.mlp import INITS, backward_by_layer, build_mlp, gradient_through_depth, layer_activations
 from nncourse.nn.module import Module, Parameter, Sequential
+from nncourse.nn.normalization import BatchNorm1d, LayerNorm
 
 __all__ = [
     "ACTIVATIONS",
     "INITS",
     "Activation",
     "BCELoss",
+    "BatchNorm1d",
+    "Dropout",
+    "LayerNorm",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "GELU",
@@ -35,4 +40,5 @@ __all__ = [
     "gradient_through_depth",
     "init",
     "layer_activations",
+    "utils",
 ]

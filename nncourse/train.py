@@ -11,6 +11,10 @@ step the course writes by hand (and PyTorch code writes the same way)::
 Accuracy is recorded for classification and follows from the loss: ``CrossEntropyLoss`` takes the class
 with the largest logit, ``BCEWithLogitsLoss`` predicts class 1 where the logit is > 0, ``BCELoss`` where the
 probability is > 0.5; with any other loss (``MSELoss``: regression) there is no accuracy.
+
+Two regularizers live in the loop itself (Chapter 8): ``augment=`` transforms every training batch afresh
+(data augmentation), and ``patience=`` stops training once the validation loss has not improved for that many
+epochs and puts back the weights of the best epoch (early stopping).
 """
 
 import functools
@@ -35,6 +39,9 @@ class History:
     ``val_accuracy`` are measured after the epoch, on the held-out data. Lists stay empty where there is
     nothing to record: no validation data, or no accuracy for a regression loss.
 
+    With early stopping, ``best_epoch`` is the (1-based) epoch whose weights the model was given back, and
+    ``stopped_early`` says whether training ended before ``epochs``; otherwise they stay ``None`` and ``False``.
+
     >>> history = History(train_loss=[0.9, 0.5, 0.3], val_loss=[1.0, 0.6, 0.45])
     >>> history.epochs, history
     (3, History(epochs=3, last: train_loss=0.3, val_loss=0.45))
@@ -44,6 +51,8 @@ class History:
     val_loss: list = field(default_factory=list)
     train_accuracy: list = field(default_factory=list)
     val_accuracy: list = field(default_factory=list)
+    best_epoch: int = None
+    stopped_early: bool = False
 
     @property
     def epochs(self):
@@ -54,9 +63,10 @@ class History:
         last = ", ".join(
             f"{name}={values[-1]:.4g}"
             for name, values in vars(self).items()
-            if values
+            if isinstance(values, list) and values
         )
-        return f"History(epochs={self.epochs}" + (f", last: {last})" if last else ")")
+        best = f", best_epoch={self.best_epoch}" if self.best_epoch is not None else ""
+        return f"History(epochs={self.epochs}{best}" + (f", last: {last})" if last else ")")
 
 
 def _accuracy_rule(loss_fn):
@@ -133,7 +143,7 @@ def evaluate(model, loss_fn, data, *, batch_size=None):
 
 
 def fit(model, loss_fn, optimizer, train_data, *, epochs, batch_size=32, val_data=None, rng=None,
-        progress=True):
+        progress=True, augment=None, patience=None):
     """Train ``model`` on ``train_data = (X, y)`` with mini-batch steps of ``optimizer``; return a History.
 
     Args:
@@ -147,6 +157,14 @@ def fit(model, loss_fn, optimizer, train_data, *, epochs, batch_size=32, val_dat
         rng: None, an int seed or a Generator, for the shuffling.
         progress: True (default) shows a one-line progress display, updated in place in a notebook and
             printed every 10% of the epochs elsewhere; False trains quietly (tests).
+        augment: an optional data augmentation, called as ``augment(X_batch, rng=rng)`` on every training
+            batch (with fit's generator, so a seeded run repeats), e.g.
+            ``functools.partial(nncourse.data.augment_digits, max_shift=1)``; it must return an array of the
+            batch's shape. Validation data is never augmented.
+        patience: early stopping. ``None`` (default) trains for all ``epochs``. An integer k ≥ 1 needs
+            ``val_data``: training stops once the validation loss has not improved (gone below its best so far)
+            for k epochs in a row, and the model gets back the parameters (and batch-norm running statistics)
+            of the epoch with the lowest validation loss, recorded as ``history.best_epoch``.
 
     Returns:
         History with ``train_loss``, ``val_loss``, ``train_accuracy``, ``val_accuracy`` per epoch.
@@ -161,6 +179,16 @@ def fit(model, loss_fn, optimizer, train_data, *, epochs, batch_size=32, val_dat
     ...               val_data=val_data, rng=0, progress=False)
     >>> history.epochs, history.val_accuracy[-1] > 0.9
     (30, True)
+
+    With early stopping, a large network on few noisy points stops long before 300 epochs and keeps the
+    weights of its best epoch:
+
+    >>> train_data, val_data = train_val_split(*make_moons(60, noise=0.3, rng=1), rng=1)
+    >>> model = build_mlp([2, 64, 64, 2], "relu", rng=0)
+    >>> history = fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.5), train_data, epochs=300,
+    ...               val_data=val_data, rng=0, progress=False, patience=10)
+    >>> history.stopped_early, history.epochs == history.best_epoch + 10
+    (True, True)
     """
     where = "fit"
     X, y = _check_data(train_data, "train_data", where)
@@ -168,14 +196,25 @@ def fit(model, loss_fn, optimizer, train_data, *, epochs, batch_size=32, val_dat
         val_data = _check_data(val_data, "val_data", where)
     epochs = check_positive(epochs, "epochs", where, integer=True)
     batch_size = check_positive(batch_size, "batch_size", where, integer=True)
+    if augment is not None and not callable(augment):
+        raise ValueError(f"{where}: augment must be None or a callable augment(X_batch, rng=...), "
+                         f"got {describe(augment)}")
+    if patience is not None:
+        patience = check_positive(patience, "patience", where, integer=True)
+        if val_data is None:
+            raise ValueError(f"{where}: early stopping (patience={patience}) watches the validation loss, "
+                             f"so it needs val_data=(X_val, y_val)")
     rng = as_generator(rng)
     display = _Progress(epochs) if progress else None
 
     history = History()
+    best_loss, best_state = np.inf, None
     for epoch in range(1, epochs + 1):
         model.train()
         meter = _Meter(loss_fn)
         for batch, (X_batch, y_batch) in enumerate(batches(X, y, batch_size, shuffle=True, rng=rng), start=1):
+            if augment is not None:
+                X_batch = _augmented(augment, X_batch, rng)
             optimizer.zero_grad()
             output = model(X_batch)
             _check_finite(output, "the model's output", epoch, batch)
@@ -189,8 +228,50 @@ def fit(model, loss_fn, optimizer, train_data, *, epochs, batch_size=32, val_dat
             _record(history, "val", *evaluate(model, loss_fn, val_data, batch_size=batch_size))
         if display is not None:
             display.update(history)
+        if patience is not None:
+            if history.val_loss[-1] < best_loss:
+                best_loss, best_state, history.best_epoch = history.val_loss[-1], _state(model), epoch
+            elif epoch - history.best_epoch >= patience:
+                history.stopped_early = True
+                break
+    if best_state is not None:
+        _load_state(model, best_state)
     model.eval()
     return history
+
+
+def _augmented(augment, X_batch, rng):
+    out = augment(X_batch, rng=rng)
+    if not isinstance(out, np.ndarray) or out.shape != X_batch.shape:
+        raise ValueError(f"fit: augment must return an array of the batch's shape {X_batch.shape}, "
+                         f"got {describe(out)}")
+    return out
+
+
+def _modules(model):
+    """The model and every sub-module below it, depth first."""
+    yield model
+    for child in model.children():
+        yield from _modules(child)
+
+
+def _state_arrays(model):
+    """Every parameter's values and every buffer (batch norm's running statistics): what training changes."""
+    arrays = [parameter.data for parameter in model.parameters()]
+    for module in _modules(model):
+        if hasattr(module, "named_buffers"):
+            arrays += [buffer for _, buffer in module.named_buffers()]
+    return arrays
+
+
+def _state(model):
+    return [array.copy() for array in _state_arrays(model)]
+
+
+def _load_state(model, state):
+    """Write the copies made by :func:`_state` back, in place (optimizers keep their references)."""
+    for array, saved in zip(_state_arrays(model), state, strict=True):
+        array[...] = saved
 
 
 def _check_finite(value, what, epoch, batch):

@@ -8,6 +8,8 @@ import pytest
 
 from nncourse.data import (
     TARGET_FUNCTIONS,
+    add_noise,
+    augment_digits,
     batches,
     load_digits,
     make_blobs,
@@ -15,6 +17,8 @@ from nncourse.data import (
     make_moons,
     make_regression_1d,
     make_spirals,
+    random_shift,
+    shuffle_labels,
     target_function,
     train_val_split,
 )
@@ -242,3 +246,58 @@ def test_importing_the_core_loads_neither_torch_nor_matplotlib():
 def test_load_digits_refuses_a_non_float_dtype(dtype):
     with pytest.raises(ValueError, match="load_digits: dtype must be a floating-point dtype such as np.float32, got"):
         load_digits(dtype=dtype)
+
+
+# --- augmentation and random labels (Chapter 8) ---------------------------------------------------------
+
+
+def test_random_shift_moves_each_image_by_at_most_max_shift_and_fills_with_zeros():
+    X = np.zeros((200, 64))
+    X[:, 3 * 8 + 4] = 1.0  # one bright pixel at (3, 4) in every image
+    shifted = random_shift(X, max_shift=2, rng=0).reshape(-1, 8, 8)
+    rows, cols = np.nonzero(shifted)[1:]
+    assert len(rows) == 200  # the pixel stays inside the image, once per image
+    assert set(rows.tolist()) == {1, 2, 3, 4, 5} and set(cols.tolist()) == {2, 3, 4, 5, 6}  # every shift occurs
+    image = np.arange(1.0, 65.0).reshape(1, 64)
+    moved = random_shift(image, max_shift=1, rng=3).reshape(8, 8)
+    dy, dx = [(r, c) for r in (-1, 0, 1) for c in (-1, 0, 1)
+              if np.array_equal(moved[max(r, 0):8 + min(r, 0), max(c, 0):8 + min(c, 0)],
+                                image.reshape(8, 8)[max(-r, 0):8 + min(-r, 0), max(-c, 0):8 + min(-c, 0)])][0]
+    assert (dy, dx) != (0, 0)  # seed 3 gives a real shift ...
+    assert np.count_nonzero(moved == 0) == 64 - (8 - abs(dy)) * (8 - abs(dx))  # ... and the rest is background
+    np.testing.assert_array_equal(random_shift(image, 0, rng=0), image)
+    np.testing.assert_array_equal(random_shift(X, 2, rng=5), random_shift(X, 2, rng=5))  # seeded
+
+
+def test_add_noise_and_augment_digits_are_seeded_and_keep_shape_and_dtype():
+    X = np.full((500, 64), 0.5, dtype=np.float32)
+    noisy = add_noise(X, std=0.2, rng=0)
+    assert noisy.dtype == np.float32 and noisy.shape == X.shape
+    assert (noisy - X).std() == pytest.approx(0.2, rel=0.02)
+    np.testing.assert_array_equal(augment_digits(X, noise_std=0.1, rng=1), augment_digits(X, noise_std=0.1, rng=1))
+    assert not np.array_equal(augment_digits(X, noise_std=0.1, rng=1), augment_digits(X, noise_std=0.1, rng=2))
+
+
+def test_shuffle_labels_keeps_class_counts_and_changes_the_requested_share():
+    y = np.repeat(np.arange(10), 50)
+    for fraction in (0.0, 0.5, 1.0):
+        shuffled = shuffle_labels(y, fraction, rng=0)
+        np.testing.assert_array_equal(np.bincount(shuffled), np.bincount(y))
+        changed = np.mean(shuffled != y)
+        assert changed <= fraction and changed == pytest.approx(0.9 * fraction, abs=0.06)
+    np.testing.assert_array_equal(y, np.repeat(np.arange(10), 50))  # the input is left alone
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: random_shift(np.zeros((2, 63))), "8x8 image per row"),
+        (lambda: random_shift(np.zeros((2, 64)), -1), "max_shift must"),
+        (lambda: add_noise(np.zeros(3), std=-0.1), "std must"),
+        (lambda: shuffle_labels(np.zeros((2, 2))), "1-D array"),
+        (lambda: shuffle_labels([0, 1], 1.5), "fraction must"),
+    ],
+)
+def test_augmentations_refuse_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -240,3 +240,85 @@ def test_fit_stops_with_the_epoch_and_batch_where_the_loss_became_non_finite():
     model[0].weight.data[...] = np.nan  # as after a diverged step
     with pytest.raises(FloatingPointError, match=r"fit: the model.s output became NaN or infinite at epoch 1, batch 1"):
         fit(model, nn.MSELoss(), SGD(model.parameters(), lr=0.1), (X, y), epochs=3, batch_size=4, progress=False)
+
+
+# --- early stopping and augmentation (Chapter 8) ----------------------------------------------------------
+
+
+def overfitting_setup(seed=0):
+    (X, y), (X_val, y_val) = train_val_split(*make_moons(60, noise=0.35, rng=seed), rng=seed)
+    model = nn.build_mlp([2, 64, 64, 2], "relu", dtype=np.float64, rng=seed)
+    return model, (X, y), (X_val, y_val)
+
+
+def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
+    model, train, val = overfitting_setup()
+    history = fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.5), train, epochs=400,
+                  val_data=val, rng=0, progress=False, patience=15)
+    assert history.stopped_early
+    best = int(np.argmin(history.val_loss)) + 1
+    assert history.best_epoch == best
+    assert history.epochs == best + 15
+    assert min(history.val_loss[best:]) >= history.val_loss[best - 1]  # no later epoch improved on it
+    loss, _ = evaluate(model, nn.CrossEntropyLoss(), val)
+    assert loss == pytest.approx(history.val_loss[best - 1], rel=1e-12)  # the model is the best epoch's
+
+
+def test_early_stopping_is_the_same_run_cut_short():
+    model_a, train, val = overfitting_setup()
+    model_b, _, _ = overfitting_setup()
+    full = fit(model_a, nn.CrossEntropyLoss(), SGD(model_a.parameters(), lr=0.5), train, epochs=60,
+               val_data=val, rng=1, progress=False)
+    stopped = fit(model_b, nn.CrossEntropyLoss(), SGD(model_b.parameters(), lr=0.5), train, epochs=60,
+                  val_data=val, rng=1, progress=False, patience=1000)
+    assert stopped.val_loss == full.val_loss and not stopped.stopped_early
+    assert stopped.best_epoch == int(np.argmin(full.val_loss)) + 1
+    assert full.best_epoch is None
+    assert f"best_epoch={stopped.best_epoch}" in repr(stopped)
+
+
+def test_early_stopping_restores_batch_norm_running_statistics():
+    (X, y), val = train_val_split(*make_moons(80, noise=0.3, rng=2), rng=2)
+    model = nn.Sequential(nn.Linear(2, 16, dtype=np.float64, rng=0), nn.BatchNorm1d(16, dtype=np.float64),
+                          nn.ReLU(), nn.Linear(16, 2, dtype=np.float64, rng=1))
+    history = fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.3), (X, y), epochs=200,
+                  batch_size=16, val_data=val, rng=0, progress=False, patience=5)
+    loss, _ = evaluate(model, nn.CrossEntropyLoss(), val)
+    assert loss == pytest.approx(history.val_loss[history.best_epoch - 1], rel=1e-12)
+
+
+def test_augment_is_called_on_every_training_batch_with_fits_generator():
+    model, train, val = overfitting_setup()
+    seen = []
+
+    def augment(X_batch, rng):
+        seen.append(len(X_batch))
+        return X_batch + rng.normal(0, 0.01, size=X_batch.shape)
+
+    fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), train, epochs=2, batch_size=16,
+        val_data=val, rng=0, progress=False, augment=augment)
+    assert seen == [16, 16, 16] * 2  # 48 training samples, never the validation ones
+    runs = []
+    for _ in range(2):
+        model, train, val = overfitting_setup()
+        fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), train, epochs=2, rng=0,
+            progress=False, augment=augment)
+        runs.append(model[0].weight.data.copy())
+    np.testing.assert_array_equal(*runs)  # a seeded run with augmentation repeats exactly
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"patience": 3}, "needs val_data"),
+        ({"patience": 0, "val_data": "val"}, "patience must be"),
+        ({"augment": "shift"}, "augment must be None or a callable"),
+        ({"augment": lambda X, rng: X[:1]}, "augment must return an array of the batch's shape"),
+    ],
+)
+def test_fit_refuses_bad_early_stopping_and_augment_arguments(kwargs, message):
+    model, train, val = overfitting_setup()
+    if kwargs.get("val_data") == "val":
+        kwargs["val_data"] = val
+    with pytest.raises(ValueError, match=message):
+        fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), train, epochs=2, progress=False, **kwargs)

@@ -4,6 +4,7 @@ Every generator is seeded through ``rng=`` (None, an int seed or a numpy Generat
 arrays ``X`` of shape ``(n_samples, n_features)`` with labels or targets ``y``.
 """
 
+from nncourse.data.augment import add_noise, augment_digits, random_shift, shuffle_labels
 from nncourse.data.digits import load_digits
 from nncourse.data.logic import GATES, logic_gate, separable_blobs, xor
 from nncourse.data.split import batches, train_val_split
@@ -20,6 +21,8 @@ from nncourse.data.synthetic import (
 __all__ = [
     "GATES",
     "TARGET_FUNCTIONS",
+    "add_noise",
+    "augment_digits",
     "batches",
     "load_digits",
     "logic_gate",
@@ -28,7 +31,9 @@ __all__ = [
     "make_moons",
     "make_regression_1d",
     "make_spirals",
+    "random_shift",
     "separable_blobs",
+    "shuffle_labels",
     "target_function",
     "train_val_split",
     "xor",

@@ -222,3 +222,13 @@ def test_extreme_inputs_stay_finite():
     for layer in (nn.BatchNorm1d(3, dtype=np.float64), nn.LayerNorm(3, dtype=np.float64)):
         y = layer(x)
         assert np.all(np.isfinite(y)) and np.all(np.isfinite(layer.backward(np.ones_like(y))))
+
+
+def test_first_layer_of_a_sequential_may_skip_the_input_gradient():
+    x = np.random.default_rng(6).normal(size=(5, 3))
+    for first in (nn.BatchNorm1d(3, dtype=np.float64), nn.LayerNorm(3, dtype=np.float64), nn.Dropout(0.5, rng=0)):
+        model = nn.Sequential(first, nn.Linear(3, 2, dtype=np.float64, rng=0))
+        model(x)
+        assert model.backward(np.ones((5, 2)), input_grad=False) is None
+        if not isinstance(first, nn.Dropout):
+            assert np.abs(first.weight.grad).sum() > 0  # the parameters still got their gradients

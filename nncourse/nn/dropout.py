@@ -119,10 +119,14 @@ class Dropout(Module):
         y, self._cache = dropout_forward(x, self.p, self.keep)
         return y
 
-    def backward(self, grad_output):
-        """Training: ``∂L/∂x = keep ⊙ ∂L/∂y / (1 − p)``; evaluation (or p = 0): ``∂L/∂y`` unchanged."""
+    def backward(self, grad_output, *, input_grad=True):
+        """Training: ``∂L/∂x = keep ⊙ ∂L/∂y / (1 − p)``; evaluation (or p = 0): ``∂L/∂y`` unchanged.
+
+        ``input_grad=False`` (a first layer in ``Sequential.backward``) returns ``None``: nothing to compute."""
         if self._shape is None:
             raise RuntimeError(f"{self!r}: backward() called before forward()")
+        if not input_grad:
+            return None
         if self._cache is None:
             grad_output = np.asarray(grad_output)
             if grad_output.shape != self._shape:

@@ -283,8 +283,9 @@ class BatchNorm1d(Module):
         self.running_mean[...] = (1 - factor) * self.running_mean + factor * mean
         self.running_var[...] = (1 - factor) * self.running_var + factor * unbiased_var
 
-    def backward(self, grad_output):
-        """Accumulate ∂L/∂γ and ∂L/∂β; return ∂L/∂x (through the batch statistics when they were used)."""
+    def backward(self, grad_output, *, input_grad=True):
+        """Accumulate ∂L/∂γ and ∂L/∂β; return ∂L/∂x (through the batch statistics when they were used), or
+        ``None`` with ``input_grad=False``."""
         if self._cache is None:
             raise RuntimeError(f"{self!r}: backward() called before forward()")
         x_hat, inv_std, axes, through_statistics = self._cache
@@ -300,7 +301,7 @@ class BatchNorm1d(Module):
             self.weight.accumulate(grad_weight)
         if self.bias is not None:
             self.bias.accumulate(grad_bias)
-        return grad_input
+        return grad_input if input_grad else None
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
@@ -369,8 +370,9 @@ class LayerNorm(Module):
         y, self._cache = layer_norm_forward(x, k, weight, bias, self.eps)
         return y
 
-    def backward(self, grad_output):
-        """Accumulate ∂L/∂γ and ∂L/∂β; return ∂L/∂x (through each sample's mean and variance)."""
+    def backward(self, grad_output, *, input_grad=True):
+        """Accumulate ∂L/∂γ and ∂L/∂β; return ∂L/∂x (through each sample's mean and variance), or ``None``
+        with ``input_grad=False``."""
         if self._cache is None:
             raise RuntimeError(f"{self!r}: backward() called before forward()")
         try:
@@ -381,7 +383,7 @@ class LayerNorm(Module):
             self.weight.accumulate(grad_weight)
         if self.bias is not None:
             self.bias.accumulate(grad_bias)
-        return grad_input
+        return grad_input if input_grad else None
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "

@@ -840,26 +840,31 @@ check_early_stopping(early_stopping)
 # ### Exercise 5 (open-ended): regularize a network trained on few, noisy labels
 #
 # `noisy_digits_task()` returns 200 training digits of which 20 % carry a wrong (shuffled) label, and the 359
-# clean held-out digits. Train any `nncourse` model on the training part only, using any of this chapter's
-# tools (dropout, weight decay, early stopping on a part of the training set, augmentation, ...), so that it
-# reaches the stated validation accuracy (`nncourse.exercises.ch08.TARGET_ACCURACY`, 0.84). A plain
-# 64-256-256-10 network trained to fit its training set falls short (printed below the checker); the model
-# must not see the validation digits during training.
+# clean held-out digits. Write `train_regularized_model(X_train, y_train)`: it trains any `nncourse` model on
+# the 200 training digits it is given (it never sees the held-out ones), using any of this chapter's tools
+# (dropout, weight decay, early stopping on a part of the training set, augmentation, ...), and returns it.
+# The checker calls it and measures the model on the held-out digits: it must reach
+# `nncourse.exercises.ch08.TARGET_ACCURACY` (0.84). A plain 64-256-256-10 network trained to fit its training
+# set falls short (printed below the checker).
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch08-regularized-model", "locked": false, "schema_version": 3, "solution": true, "task": false}
-(X_noisy, y_noisy), _ = noisy_digits_task()
-### BEGIN SOLUTION
-# dropout, and early stopping on a quarter of the training digits held out
-(X_fit, y_fit), (X_hold, y_hold) = nncourse.data.train_val_split(X_noisy, y_noisy, val_fraction=0.25, rng=0)
-regularized = mlp([64, 256, 256, 10], dropout=0.5, seed=0)
-fit(regularized, CE, SGD(regularized.parameters(), lr=0.1), (X_fit, y_fit), epochs=200, batch_size=20,
-    val_data=(X_hold, y_hold), rng=0, progress=False, patience=20)
-### END SOLUTION
+def train_regularized_model(X_train, y_train):
+    """Train a model on the 200 noisy training digits only and return it."""
+    ### BEGIN SOLUTION
+    # dropout, and early stopping on a quarter of the training digits held out
+    (X_fit, y_fit), held_out = nncourse.data.train_val_split(X_train, y_train, val_fraction=0.25, rng=0)
+    model = mlp([64, 256, 256, 10], dropout=0.5, seed=0)
+    fit(model, CE, SGD(model.parameters(), lr=0.1), (X_fit, y_fit), epochs=200, batch_size=20,
+        val_data=held_out, rng=0, progress=False, patience=20)
+    return model
+    ### END SOLUTION
+
 
 # %% nbgrader={"grade": false, "grade_id": "ch08-regularized-model-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-check_regularized_model(regularized)
+check_regularized_model(train_regularized_model)
 
 # %% tags=["nbval-check-output"]
+(X_noisy, y_noisy), _ = noisy_digits_task()
 baseline = mlp([64, 256, 256, 10], seed=0)
 fit(baseline, CE, SGD(baseline.parameters(), lr=0.1), (X_noisy, y_noisy), epochs=100, batch_size=20, rng=0,
     progress=False)

@@ -216,31 +216,43 @@ def test_the_open_task_is_seeded_and_noisy():
     assert X.shape == (200, 64) and X_val.shape == (359, 64)
 
 
-def test_a_regularized_model_passes_and_an_untrained_one_is_told_its_accuracy():
+def train_with_dropout_and_early_stopping(X, y):
     from nncourse.data import train_val_split
     from nncourse.train import fit
 
-    (X, y), _ = ch08.noisy_digits_task()
     (X_fit, y_fit), held = train_val_split(X, y, val_fraction=0.25, rng=0)
     model = nn.Sequential(nn.Linear(64, 256, rng=0), nn.ReLU(), nn.Dropout(0.5, rng=1), nn.Linear(256, 256, rng=2),
                           nn.ReLU(), nn.Dropout(0.5, rng=3), nn.Linear(256, 10, rng=4))
     fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), (X_fit, y_fit), epochs=200, batch_size=20,
         val_data=held, rng=0, progress=False, patience=20)
-    result = ch08.check_regularized_model(model)
+    return model
+
+
+def test_a_regularized_model_passes_and_an_untrained_one_is_told_its_accuracy():
+    seen = []
+
+    def train(X, y):
+        seen.append(X.shape)
+        return train_with_dropout_and_early_stopping(X, y)
+
+    result = ch08.check_regularized_model(train)
     assert result.passed, result.message
-    assert_rejected(ch08.check_regularized_model(nn.build_mlp([64, 10], rng=0)), "below the target 0.84")
+    assert seen == [(200, 64)]  # the training digits only
+    assert_rejected(ch08.check_regularized_model(lambda X, y: nn.build_mlp([64, 10], rng=0)), "below the target 0.84")
 
 
 @pytest.mark.parametrize(
-    ("answer", "words"),
+    ("train", "words"),
     [
-        (None, "got None"),
-        ("model", "expected a model"),
-        (lambda X: np.zeros((len(X), 3)), "logits of shape (359, 10)"),
-        (lambda X: np.full((len(X), 10), np.nan), "NaN or infinity"),
-        (lambda X: 1 / 0, "raised ZeroDivisionError"),
-        (lambda X: "logits", "array of logits"),
+        (stub, "not implemented"),
+        (lambda X, y: None, "got None"),
+        (lambda X, y: "model", "should return a model"),
+        (lambda X, y: (lambda X: np.zeros((len(X), 3))), "logits of shape (359, 10)"),
+        (lambda X, y: (lambda X: np.full((len(X), 10), np.nan)), "NaN or infinity"),
+        (lambda X, y: (lambda X: 1 / 0), "raised ZeroDivisionError"),
+        (lambda X, y: (lambda X: "logits"), "array of logits"),
+        ("model", "expected a function"),
     ],
 )
-def test_open_task_answers_that_are_not_models_are_explained(answer, words):
-    assert_rejected(ch08.check_regularized_model(answer), words)
+def test_open_task_answers_that_are_not_models_are_explained(train, words):
+    assert_rejected(ch08.check_regularized_model(train), words)

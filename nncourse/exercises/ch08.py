@@ -10,8 +10,9 @@ computed here from the chapter's formulas:
 * ``check_l2_gradient(fn)``: ``fn(grad, weight, weight_decay)`` adds the gradient λw of the penalty
   (λ/2)‖w‖² (PyTorch's ``weight_decay=λ``).
 * ``check_early_stopping(fn)``: ``fn(val_loss, patience)`` returns ``(best_epoch, stopped_epoch)``.
-* ``check_regularized_model(model)``: the open-ended task; a model trained on :func:`noisy_digits_task`'s
-  small, noisy training set must reach :data:`TARGET_ACCURACY` on its held-out digits.
+* ``check_regularized_model(train)``: the open-ended task; ``train(X, y)`` trains a model on
+  :func:`noisy_digits_task`'s small, noisy training set, which must reach :data:`TARGET_ACCURACY` on the
+  held-out digits.
 """
 
 import numpy as np
@@ -51,7 +52,7 @@ def check_dropout(forward, backward):
     >>> def backward(grad_output, p, keep):
     ...     return grad_output * keep / (1 - p)
     >>> check_dropout(forward, backward).passed  # doctest: +ELLIPSIS
-    ...Correct!...
+    \x1b[32m\x1b[1m✔ Correct!...
     True
     """
     rng = np.random.default_rng(80)
@@ -96,7 +97,7 @@ def check_batch_norm_forward(fn):
     ...     mean, var = (x.mean(axis=0), x.var(axis=0)) if training else (running_mean, running_var)
     ...     return gamma * (x - mean) / np.sqrt(var + eps) + beta
     >>> check_batch_norm_forward(batch_norm_forward).passed  # doctest: +ELLIPSIS
-    ...Correct!...
+    \x1b[32m\x1b[1m✔ Correct!...
     True
     """
     rng = np.random.default_rng(81)
@@ -142,7 +143,7 @@ def check_l2_gradient(fn):
 
     >>> check_l2_gradient(lambda grad, weight, weight_decay: grad + weight_decay * weight).passed
     ... # doctest: +ELLIPSIS
-    ...Correct!...
+    \x1b[32m\x1b[1m✔ Correct!...
     True
     """
     rng = np.random.default_rng(82)
@@ -192,7 +193,7 @@ def check_early_stopping(fn):
     ...             return best_epoch, epoch
     ...     return best_epoch, len(val_loss)
     >>> check_early_stopping(early_stopping).passed  # doctest: +ELLIPSIS
-    ...Correct!...
+    \x1b[32m\x1b[1m✔ Correct!...
     True
     """
     cases = [
@@ -248,20 +249,20 @@ def noisy_digits_task():
 
 
 @checker
-def check_regularized_model(model):
-    """The model (any callable from images ``(N, 64)`` to logits ``(N, 10)``) reaches ``TARGET_ACCURACY``.
+def check_regularized_model(train):
+    """``train(X_train, y_train)`` trains a model on :func:`noisy_digits_task`'s training digits and returns it;
+    the model (any callable from images ``(N, 64)`` to logits ``(N, 10)``) must reach ``TARGET_ACCURACY`` on the
+    held-out digits, which ``train`` never sees. The model is put into evaluation mode (if it has ``eval()``).
 
-    It is put into evaluation mode (if it has ``eval()``) and scored on the held-out digits of
-    :func:`noisy_digits_task`.
-
-    >>> check_regularized_model(None).passed  # doctest: +ELLIPSIS
-    ...Not yet:... got None: did you forget to `return` the result?
+    >>> check_regularized_model(lambda X, y: None).passed  # doctest: +ELLIPSIS
+    \x1b[31m\x1b[1m✘ Not yet:\x1b[0m got None: did you forget to `return` the result?
     False
     """
+    (X_train, y_train), (X_val, y_val) = noisy_digits_task()
+    model = yield from call(train, X_train, y_train, on="the 200 noisy training digits")
     model = yield from value_of(model)
-    yield from require(callable(model), f"expected a model (a callable such as nn.Sequential), got "
+    yield from require(callable(model), f"train should return a model (a callable such as nn.Sequential), got "
                        f"{type(model).__name__}.")
-    _, (X_val, y_val) = noisy_digits_task()
     if hasattr(model, "eval"):
         model.eval()
     on = "the 359 held-out digits"

@@ -73,8 +73,9 @@ class Dropout(Module):
 
     Args:
         p (float): the probability of dropping an element, 0 ≤ p ≤ 1. Default: 0.5, as in PyTorch.
-        inplace (bool): accepted for PyTorch's signature; the output is always a new array here (the input is
-            cached for nothing, so there is no memory to save by overwriting it). Default: ``False``.
+        inplace (bool): accepted for PyTorch's signature and shown in the repr, but the output is always a new
+            array here: overwriting the input would corrupt it for the layer before, which may cache it for its
+            own backward pass. Default: ``False``.
         rng: ``None`` (the package's default generator), an int seed or a ``numpy.random.Generator``, from
             which every training-mode forward pass draws its mask.
 

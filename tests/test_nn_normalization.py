@@ -117,7 +117,8 @@ def test_batchnorm_repr_defaults_and_buffers_are_torchs():
     np.testing.assert_array_equal(ours.bias.data, theirs.bias.detach().numpy())
     assert ours.weight.dtype == ours.running_mean.dtype == np.float32
     names = [name for name, _ in ours.named_buffers()]
-    assert names == [name for name, _ in theirs.named_buffers()][:2] == ["running_mean", "running_var"]
+    assert names == [name for name, _ in theirs.named_buffers()] == ["running_mean", "running_var",
+                                                                      "num_batches_tracked"]
 
 
 def test_train_and_eval_reach_batchnorm_inside_sequential():

@@ -285,6 +285,8 @@ def test_early_stopping_restores_batch_norm_running_statistics():
                   batch_size=16, val_data=val, rng=0, progress=False, patience=5)
     loss, _ = evaluate(model, nn.CrossEntropyLoss(), val)
     assert loss == pytest.approx(history.val_loss[history.best_epoch - 1], rel=1e-12)
+    assert history.stopped_early
+    assert model[1].num_batches_tracked == 4 * history.best_epoch  # 64 samples in batches of 16: 4 per epoch
 
 
 def test_augment_is_called_on_every_training_batch_with_fits_generator():

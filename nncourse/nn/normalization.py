@@ -232,20 +232,22 @@ class BatchNorm1d(Module):
         if self.track_running_stats:
             self.running_mean = np.zeros(self.num_features, dtype=dtype)
             self.running_var = np.ones(self.num_features, dtype=dtype)
-            self.num_batches_tracked = 0
+            self.num_batches_tracked = np.array(0, dtype=np.int64)  # an array, so that it is updated in place
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
         self._cache = None
 
     def named_buffers(self):
-        """The running statistics (PyTorch calls such non-trained state "buffers"), as ``(name, array)`` pairs.
+        """The running statistics and the batch count (PyTorch calls such non-trained state "buffers"), as
+        ``(name, array)`` pairs; early stopping saves and restores them with the parameters.
 
         >>> [name for name, _ in BatchNorm1d(3).named_buffers()]
-        ['running_mean', 'running_var']
+        ['running_mean', 'running_var', 'num_batches_tracked']
         """
         if self.track_running_stats:
             yield "running_mean", self.running_mean
             yield "running_var", self.running_var
+            yield "num_batches_tracked", self.num_batches_tracked
 
     def forward(self, input):
         """Standardise each feature (batch statistics in training, running ones in evaluation), then γ x̂ + β."""
@@ -279,7 +281,7 @@ class BatchNorm1d(Module):
 
     def _update_running_statistics(self, mean, unbiased_var):
         self.num_batches_tracked += 1
-        factor = self.momentum if self.momentum is not None else 1.0 / self.num_batches_tracked
+        factor = self.momentum if self.momentum is not None else 1.0 / int(self.num_batches_tracked)
         self.running_mean[...] = (1 - factor) * self.running_mean + factor * mean
         self.running_var[...] = (1 - factor) * self.running_var + factor * unbiased_var
 

@@ -83,6 +83,10 @@ def test_only_validate_writes_a_failing_hint_to_stderr(monkeypatch, capsys):
     assert capsys.readouterr().err == ""
     grade(DEMO, ["the hint"], "fine")
     assert capsys.readouterr().err == "✘ Not yet (0 of 3 points: 0 of 1 cases pass): the hint\n"
+    grade(DEMO, ["a long hint " * 20], "fine")
+    lines = capsys.readouterr().err.splitlines()
+    assert max(map(len, lines)) <= 80, "validate cuts longer lines of its report"
+    assert " ".join(lines).split("pass): ", 1)[1] == ("a long hint " * 20).strip()
 
 
 def test_checkers_print_nothing_in_a_normal_session(monkeypatch, capsys):

@@ -33,6 +33,7 @@ import copy
 import html
 import os
 import sys
+import textwrap
 import warnings
 from dataclasses import dataclass
 
@@ -96,10 +97,10 @@ class CheckResult:
         return f"{mark} ({summary}){':' if not self.passed else ''} {self.message}"
 
     def _headline(self):
+        earned = f"{_points(self.score)} of {self.points} point{'' if self.points == 1 else 's'}"
         if self.passed:
-            return "✔ Correct!", f"{_points(self.score)} of {self.points} points"
-        cases = f"{self.n_passed} of {self.n_cases} cases pass"
-        return "✘ Not yet", f"{_points(self.score)} of {self.points} points: {cases}"
+            return "✔ Correct!", earned
+        return "✘ Not yet", f"{earned}: {self.n_passed} of {self.n_cases} cases pass"
 
     def __repr__(self):
         return (
@@ -132,14 +133,16 @@ def nbgrader_execution():
 def grade(exercise, outcomes, success):
     """The :class:`CheckResult` of ``exercise`` from its cases' outcomes (``None`` for a pass, else a hint).
 
-    Under ``nbgrader validate`` a failed check also writes its text to stderr, for validate's report.
+    Under ``nbgrader validate`` a failed check also writes its text to stderr (wrapped to 80 columns), which
+    validate reports.
 
     >>> grade(Exercise(0, "demo", "Demo", 2, "check_demo"), [None, None], "all good.").score
     2.0
     """
     result = CheckResult(exercise, outcomes, success)
     if nbgrader_execution() == "validate" and not result.passed:
-        print(result.text, file=sys.stderr)
+        # validate cuts its report's lines at 90 characters (with a 4-space indent): wrap, so nothing is lost
+        print(textwrap.fill(result.text, width=80), file=sys.stderr)
     return result
 
 

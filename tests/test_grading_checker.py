@@ -324,3 +324,88 @@ def test_no_checker_passes_or_raises_on_odd_answers(exercise):
         assert isinstance(result, CheckResult) and not result.passed and result.score == 0, result
         assert result.points == exercise.points
         assert result.message and "Traceback" not in result.message
+
+
+# --- every checker: a right answer passes, the same answer made complex does not --------------------------
+
+
+def _right_answers():
+    """One right answer per checker, written as a learner would (NumPy, or the engine for softplus)."""
+    from nncourse import functional as F
+    from nncourse import universal
+    from nncourse.autograd import Tensor
+
+    def update(w, b, x, y, lr):
+        error = y - int(x @ w + b >= 0)
+        return w + lr * error * x, b + lr * error
+
+    def novikoff(X, y, w, b):
+        X, w = np.hstack([X, np.ones((len(X), 1))]), np.append(w, b)
+        return (np.linalg.norm(X, axis=1).max() * np.linalg.norm(w) / np.min((2 * y - 1) * (X @ w))) ** 2
+
+    def mlp(X, weights, biases):
+        for W, b in zip(weights[:-1], biases[:-1], strict=True):
+            X = np.maximum(X @ W.T + b, 0)
+        return X @ weights[-1].T + biases[-1]
+
+    def staircase(f, n, a, b):
+        return [p for layer in universal.bump_network(f, n, (a, b)).layers for p in layer]
+
+    def width(f, interval, tolerance):
+        n = 1
+        while universal.approximation_error(f, universal.bump_network(f, n, interval, "relu"), interval)[0] > tolerance:
+            n += 1
+        return n
+
+    def softmax_ce(z, t):
+        return (F.softmax(z, axis=1) - np.eye(z.shape[1])[t]) / len(t)
+
+    def softplus(x):
+        return Tensor.from_op(np.logaddexp(0, x.data), (x,), "softplus", lambda g: (g * F.sigmoid(x.data),))
+
+    return {
+        "check_predict": (lambda X, w, b: (X @ w + b >= 0).astype(int),),
+        "check_update": (update,),
+        "check_nand_weights": (lambda: (np.array([-1.0, -1.0]), 1.5),),
+        "check_novikoff_bound": (novikoff,),
+        "check_stable_sigmoid": (F.sigmoid,),
+        "check_tanh_grad": (F.tanh_grad,),
+        "check_leaky_relu": (lambda x, s: (F.leaky_relu(x, s), F.leaky_relu_grad(x, s)),),
+        "check_gelu_tanh": (lambda x: F.gelu(x, approximate="tanh"),),
+        "check_linear_forward": (lambda X, W, b: X @ W.T + b,),
+        "check_parameter_count": (lambda s: sum(a * b + b for a, b in zip(s[:-1], s[1:], strict=True)),),
+        "check_xor_weights": (lambda: (np.ones((2, 2)), np.array([0.0, -1.0]), np.array([[1.0, -2.0]]), np.zeros(1)),),
+        "check_mlp_forward": (mlp,),
+        "check_sigmoid_bump": (universal.sigmoid_bump,),
+        "check_staircase": (staircase,),
+        "check_width_needed": (width,),
+        "check_linear_backward": (lambda x, w, g: (g @ w, g.T @ x, g.sum(axis=0)),),
+        "check_sigmoid_backward": (lambda z, g: g * F.sigmoid_grad(z),),
+        "check_softmax_cross_entropy_backward": (softmax_ce,),
+        "check_gradient": (lambda x: float(np.sum(x**3)), lambda x: 3 * x**2),
+        "check_autograd_op": (softplus,),
+    }
+
+
+def _complex(value):
+    """The same answer with a tiny imaginary part: in every array, in every item of a tuple, in a Tensor."""
+    from nncourse.autograd import Tensor
+
+    if isinstance(value, tuple | list):
+        return type(value)(_complex(item) for item in value)
+    if isinstance(value, Tensor):
+        return Tensor.from_op(value.data + 1e-9j, (value,), "complex", lambda g: (g,))
+    return np.asarray(value) + 1e-9j
+
+
+@pytest.mark.parametrize("exercise", all_exercises(), ids=lambda exercise: exercise.grade_id)
+def test_every_checker_passes_a_right_answer_and_rejects_it_made_complex(exercise):
+    import importlib
+
+    checker = getattr(importlib.import_module(f"nncourse.exercises.ch{exercise.chapter:02d}"), exercise.checker)
+    answers = _right_answers()[exercise.checker]
+    result = checker(*answers)
+    assert result.passed and result.score == exercise.points, result.message
+    complex_answers = [lambda *args, fn=fn: _complex(fn(*args)) for fn in answers]
+    result = checker(*complex_answers)
+    assert not result.passed and "complex" in result.message, result.message

@@ -281,7 +281,7 @@ def test_a_malformed_notebook_file_is_a_clear_error(tmp_path, text, match):
 # --- building a directory ---------------------------------------------------------------------------------
 
 
-def test_build_directory_writes_every_notebook(tmp_path):
+def test_build_folder_writes_every_notebook(tmp_path):
     src = tmp_path / "src"
     write(make_notebook(), src / "01_a.ipynb")
     write(make_notebook(grade_id="ch00-other"), src / "02_b.ipynb")
@@ -303,7 +303,7 @@ def test_build_writes_one_notebook_and_never_a_py_file(tmp_path):
     assert not (tmp_path / "out2").exists()
 
 
-def test_build_directory_refuses_to_overwrite_unless_forced(tmp_path):
+def test_build_folder_refuses_to_overwrite_unless_forced(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     write(make_notebook(), src / "01_a.ipynb")
     write(make_notebook(), src / "02_b.ipynb")
@@ -319,7 +319,7 @@ def test_build_directory_refuses_to_overwrite_unless_forced(tmp_path):
     assert nbformat.read(out / "02_b.ipynb", as_version=4).cells[1].source == STUDENT
 
 
-def test_build_directory_writes_nothing_when_one_notebook_is_bad(tmp_path):
+def test_build_folder_writes_nothing_when_one_notebook_is_bad(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     write(make_notebook(), src / "01_a.ipynb")
     write(make_notebook("def f():\n    ### BEGIN SOLUTION\n"), src / "02_b.ipynb")

@@ -122,9 +122,11 @@ for factor in [0.5, 1.9, 2.05]:
 
 # %% [markdown]
 # $\gamma = 1.9/\lambda_\max$ still converges, but the steep direction flips sign at every step
-# ($1 - 1.9 = -0.9$): the path **zig-zags** across the valley while it creeps along the floor. Beyond
-# $2/\lambda_\max$ the zig-zag grows and the loss explodes. The figure shows the paths, and the loss split
-# along the two eigenvectors: the steep part dies (or oscillates) fast, the flat part sets the pace.
+# ($1 - 1.9 = -0.9$): the path **zig-zags** across the valley. Beyond $2/\lambda_\max$ the zig-zag grows
+# and the loss explodes. The figure shows the paths, and the loss split along the two eigenvectors. At
+# $\gamma = 1.9/\lambda_\max$ the steep part shrinks by only 0.9 per step, more slowly than the flat part
+# (0.81): near the limit the steep direction is the bottleneck, at small $\gamma$ the flat one is, and
+# $\gamma^* = 2/(\lambda_\min + \lambda_\max)$ is exactly where the two factors are equal.
 
 # %%
 xs = np.linspace(-5, 5, 200)
@@ -235,7 +237,7 @@ for k_, gd_t, hb_t, nag_t, gd_m, hb_m, nag_m in rows:
 # the heavy ball shows on general convex functions, where the heavy ball's guarantee is lost.
 #
 # Where do the good settings live? The map below shows the heavy ball's rate $\max_\lambda |r|$ over
-# step size and momentum for $\kappa = 100$ (after Goh's *Why Momentum Really Works*): a narrow dark
+# step size and momentum for $\kappa = 100$ (after Goh's *Why Momentum Really Works*): a narrow bright
 # valley that bends towards large $\mu$, the white cross at $(\gamma^*, \mu^*)$, and plain descent on the
 # bottom edge ($\mu = 0$), never better than 0.980.
 
@@ -683,7 +685,7 @@ def narrow_well(t):
 
 
 surfaces = {
-    "ravine (κ = 50)": (ravine, [-2.0, 1.5], 100, (-2.5, 2.5, -2, 2),
+    "ravine (κ = 50)": (ravine, [-2.0, 1.5], 100, (-3, 3, -3.2, 2),
                         {"SGD": 0.035, "momentum": 0.02, "Adam": 0.1}),
     "Rosenbrock": (rosenbrock, [-1.5, 2.0], 500, (-2, 2, -1, 3),
                    {"SGD": 0.001, "momentum": 0.0005, "Adam": 0.05}),
@@ -727,7 +729,8 @@ plt.show()
 #   steep walls to a tiny rate, reaches the floor and then crawls along it (still at x = −1.1 after 500
 #   steps); momentum and Adam travel along the floor most of the way to (1, 1).
 # - **Steep narrow well.** Inside the well the gradient is enormous, so one SGD step there, γ∇f, is longer
-#   than the well is wide: SGD and momentum are flung out and end in the broad bowl's minimum at (0, 0).
+#   than the well is wide: SGD and momentum (their paths overlap) are flung out and end in the broad bowl's
+#   minimum at (0, 0).
 #   Adam's step is bounded by about γ whatever the gradient's size, so it falls into the well and stays.
 #   Which minimum is *better* for a network is another question (sharp minima and generalisation, Keskar
 #   et al. 2017); here the point is that the optimizer, not only the loss, decides where training ends.

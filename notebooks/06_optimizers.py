@@ -224,7 +224,7 @@ for k_, gd_t, hb_t, nag_t, gd_m, hb_m, nag_m in rows:
 
 # %% [markdown]
 # The PyTorch form and Polyak's recurrence agree to rounding error, and every measured rate agrees with
-# its formula to about two decimals. The small excess of the heavy-ball measurement is real, not noise: at
+# its formula to within about 1 %. The small excess of the heavy-ball measurement is real, not noise: at
 # the optimum the two roots coincide, and a double root contracts like $k\,r^k$ rather than $r^k$, a
 # polynomial factor that the measurement over a finite window still feels.
 #
@@ -485,11 +485,12 @@ print(f"(1 - γλ)^300 = {(1 - 0.01 * 0.1) ** 300:.3f}")
 
 # %% [markdown]
 # With an L2 term inside Adam, the quiet weight's only gradient is $\lambda\theta$, which the normalisation
-# turns into a step of size ~γ towards zero: it is wiped out in about a hundred steps, a decay a hundred
-# times stronger than λ asked for; the noisy weight's decay is divided by its large $\sqrt{\hat v}$ and
-# drowned in its noise. AdamW decays both weights by the same factor, the $(1 - \gamma\lambda)^{300}$ that
-# SGD's L2 term gives the quiet weight: the regularisation no longer depends on the size of the
-# gradients. Chapter 8 returns to weight decay as regularisation.
+# turns into a step of size ~γ towards zero whatever λ is: ten times the decay λ asked for at the start,
+# and ever more, relative to the weight, as it shrinks; it is wiped out in about a hundred steps. The noisy
+# weight's decay is divided by its large $\sqrt{\hat v}$ and drowned in its noise. AdamW applies the same
+# factor $1 - \gamma\lambda$ to both weights at every step; the quiet weight ends at exactly
+# $(1 - \gamma\lambda)^{300}$, as with SGD's L2 term: the regularisation no longer depends on the size of
+# the gradients. Chapter 8 returns to weight decay as regularisation.
 #
 # ## 5. Learning-rate schedules
 #
@@ -721,8 +722,9 @@ fig.suptitle("Trajectories of SGD, SGD with momentum 0.9 and Adam")
 plt.show()
 
 # %% [markdown]
-# - **Ravine.** Plain descent at its best rate zig-zags across and creeps along (Section 1); momentum damps the
-#   zig-zag and runs along the floor. Adam does *worst* here: its per-coordinate scaling helps when the
+# - **Ravine.** Plain descent near its best rate zig-zags across and creeps along (Section 1); momentum swings
+#   more widely at first, but its swings decay at the √κ rate and it ends closest to the minimum. Adam does
+#   *worst* here: its per-coordinate scaling helps when the
 #   steep and flat directions are the coordinate axes, but this ravine is rotated, and dividing by √v̂ per
 #   coordinate cannot undo a rotation. Adaptive methods are diagonal preconditioners.
 # - **Rosenbrock.** The canyon bends, so the direction of the floor keeps changing: plain SGD, limited by the

@@ -1027,9 +1027,9 @@ check_digits_training(configure)
 #   scaling rule (B = 256, γ × 8) recovers the small-batch result (0.976 accuracy) where the unscaled rate
 #   reaches 0.858; without bias correction Adam's early steps are 3–6 × γ; every `nncourse.optim` run
 #   checked against `torch.optim` agreed to better than 1e-12.
-# - **Run time**: `scripts/execute_notebooks.py` runs the whole notebook in 28–44 s on the course's build
-#   machine (2 cores shared with other jobs, load average about 4); the code itself needs about 13 s of CPU,
-#   a third of it the fair comparison (42 trainings).
+# - **Run time**: the code needs about 9 s of CPU, a quarter of it the fair comparison (42 trainings). On
+#   the course's 2-core build machine nbval ran the notebook in 16 s at a quiet moment, and
+#   `scripts/execute_notebooks.py` took 28–50 s while other jobs kept the load average at 4–9.
 #
 # ## What comes next
 #

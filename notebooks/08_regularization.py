@@ -736,9 +736,9 @@ print(f"largest weight difference < 1e-12: {largest < 1e-12};  running_var diffe
 # ## Exercises
 #
 # Each exercise has a solution cell (collapsed: try first!) and a checker cell that runs your code on known
-# inputs and prints a hint if something is off.
+# inputs, prints a hint if something is off, and shows the points earned.
 #
-# ### Exercise 1: inverted dropout, forward and backward
+# ### Exercise 1: inverted dropout, forward and backward (3 points)
 #
 # Given an input `x`, the drop probability `p` and a boolean `keep` mask of `x`'s shape (`True` where the unit
 # survives), return the training-mode output $y = \text{keep} \odot x / (1-p)$; and, given
@@ -759,20 +759,19 @@ def dropout_backward(grad_output, p, keep):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch08-dropout-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from nncourse.exercises.ch08 import (
-    check_batch_norm_forward,
-    check_dropout,
-    check_early_stopping,
-    check_l2_gradient,
-    check_regularized_model,
-    noisy_digits_task,
-)
+# %% nbgrader={"grade": true, "grade_id": "ch08-dropout-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch08 import check_dropout
 
-check_dropout(dropout_forward, dropout_backward)
+extra_cases = []
+### BEGIN HIDDEN TESTS
+# An instructor's hidden case, (x, p, keep): a batch of 3 with 7 units and p = 0.1.
+rng_hidden = np.random.default_rng(81)
+extra_cases = [(rng_hidden.normal(size=(3, 7)), 0.1, rng_hidden.random((3, 7)) >= 0.1)]
+### END HIDDEN TESTS
+check_dropout(dropout_forward, dropout_backward, extra_cases)
 
 # %% [markdown]
-# ### Exercise 2: batch norm's forward pass, in training and in evaluation mode
+# ### Exercise 2: batch norm's forward pass, in training and in evaluation mode (3 points)
 #
 # `x` has shape $(N, C)$; `gamma`, `beta`, `running_mean`, `running_var` have shape $(C,)$. In training mode
 # normalise each feature (column) with the batch's mean and biased variance; in evaluation mode with the
@@ -790,11 +789,13 @@ def batch_norm_forward(x, gamma, beta, running_mean, running_var, training, eps=
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch08-batch-norm-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch08-batch-norm-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch08 import check_batch_norm_forward
+
 check_batch_norm_forward(batch_norm_forward)
 
 # %% [markdown]
-# ### Exercise 3: the L2 gradient term
+# ### Exercise 3: the L2 gradient term (1 point)
 #
 # With the penalty $\frac{\lambda}{2}\lVert w\rVert^2$ added to the loss (PyTorch's `weight_decay=λ`), return
 # the gradient of the penalised loss, given the gradient `grad` of the loss alone, the `weight` and
@@ -808,11 +809,13 @@ def l2_gradient(grad, weight, weight_decay):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch08-l2-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch08-l2-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch08 import check_l2_gradient
+
 check_l2_gradient(l2_gradient)
 
 # %% [markdown]
-# ### Exercise 4: early stopping from a history
+# ### Exercise 4: early stopping from a history (2 points)
 #
 # Given the validation losses of successive epochs (a list, epoch 1 first) and the `patience`, return
 # `(best_epoch, stopped_epoch)`, both counted from 1: training stops at the first epoch that makes `patience`
@@ -833,19 +836,21 @@ def early_stopping(val_loss, patience):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch08-early-stopping-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch08-early-stopping-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch08 import check_early_stopping
+
 check_early_stopping(early_stopping)
 
 # %% [markdown]
-# ### Exercise 5 (open-ended): regularize a network trained on few, noisy labels
+# ### Exercise 5 (open-ended): regularize a network trained on few, noisy labels (3 points)
 #
-# `noisy_digits_task()` returns 200 training digits of which 20 % carry a wrong (shuffled) label, and the 359
-# clean held-out digits. Write `train_regularized_model(X_train, y_train)`: it trains any `nncourse` model on
-# the 200 training digits it is given (it never sees the held-out ones), using any of this chapter's tools
-# (dropout, weight decay, early stopping on a part of the training set, augmentation, ...), and returns it.
-# The checker calls it and measures the model on the held-out digits: it must reach
-# `nncourse.exercises.ch08.TARGET_ACCURACY` (0.84). A plain 64-256-256-10 network trained to fit its training
-# set falls short (printed below the checker).
+# The checker takes the first 200 training digits and shuffles 20 % of their labels (as
+# `X_all[:200], shuffle_labels(y_all[:200], 0.2, rng=8)`); the 359 held-out digits stay clean. Write
+# `train_regularized_model(X_train, y_train)`: it trains any `nncourse` model on the 200 training digits it is
+# given (it never sees the held-out ones), using any of this chapter's tools (dropout, weight decay, early
+# stopping on a part of the training set, augmentation, ...), and returns it. The checker calls it and
+# measures the model on the held-out digits: it must reach 84 % accuracy. A plain 64-256-256-10 network
+# trained to fit its training set falls short (printed below the checker).
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch08-regularized-model", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def train_regularized_model(X_train, y_train):
@@ -860,11 +865,13 @@ def train_regularized_model(X_train, y_train):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch08-regularized-model-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch08-regularized-model-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch08 import check_regularized_model
+
 check_regularized_model(train_regularized_model)
 
 # %% tags=["nbval-check-output"]
-(X_noisy, y_noisy), _ = noisy_digits_task()
+X_noisy, y_noisy = X_all[:200], shuffle_labels(y_all[:200], 0.2, rng=8)  # the exercise's training digits
 baseline = mlp([64, 256, 256, 10], seed=0)
 fit(baseline, CE, SGD(baseline.parameters(), lr=0.1), (X_noisy, y_noisy), epochs=100, batch_size=20, rng=0,
     progress=False)

@@ -52,7 +52,7 @@ def test_dropout_reference_passes_and_matches_torch_with_the_same_mask():
         (lambda x, p, keep: x * keep * (1 - p), dropout_backward, "multiplied by 1 − p"),
         (lambda x, p, keep: x * keep / p, dropout_backward, "divided by p"),
         (lambda x, p, keep: x * ~keep / (1 - p), dropout_backward, "kept the dropped units"),
-        (lambda x, p, keep: None, dropout_backward, "returned None"),
+        (lambda x, p, keep: None, dropout_backward, "is None"),
         (dropout_forward, stub, "not implemented"),
         (dropout_forward, lambda g, p, keep: g * keep, "backward pass is not scaled"),
         (dropout_forward, lambda g, p, keep: g, "lets every gradient through"),
@@ -196,8 +196,8 @@ def off_by_one_patience(val_loss, patience):
         (global_minimum, "training stops before it sees epoch"),
         (ties_improve, "stopped_epoch is off"),
         (off_by_one_patience, "stopped_epoch is off"),
-        (lambda val_loss, patience: 3, "return a pair"),
-        (lambda val_loss, patience: ("best", "stop"), "must be integers"),
+        (lambda val_loss, patience: 3, "return a tuple (best_epoch, stopped_epoch)"),
+        (lambda val_loss, patience: (2.5, 4), "best_epoch should be a whole number"),
     ],
 )
 def test_early_stopping_mistakes_are_explained(wrong, words):
@@ -207,8 +207,13 @@ def test_early_stopping_mistakes_are_explained(wrong, words):
 # -- the open-ended task -----------------------------------------------------------------------------------
 
 
-def test_the_open_task_is_seeded_and_noisy():
+def test_the_open_task_is_seeded_and_noisy_and_the_notebooks_description_is_right():
+    from nncourse.data import shuffle_labels
+
     (X, y), (X_val, y_val) = ch08.noisy_digits_task()
+    (X_all, y_all), _ = load_digits(return_split=True)
+    np.testing.assert_array_equal(X, X_all[:200])
+    np.testing.assert_array_equal(y, shuffle_labels(y_all[:200], 0.2, rng=8))
     (X_again, y_again), _ = ch08.noisy_digits_task()
     np.testing.assert_array_equal(y, y_again)
     (_, clean), _ = load_digits(return_split=True)
@@ -245,14 +250,62 @@ def test_a_regularized_model_passes_and_an_untrained_one_is_told_its_accuracy():
     ("train", "words"),
     [
         (stub, "not implemented"),
-        (lambda X, y: None, "got None"),
+        (lambda X, y: None, "train returned None"),
         (lambda X, y: "model", "should return a model"),
-        (lambda X, y: (lambda X: np.zeros((len(X), 3))), "logits of shape (359, 10)"),
+        (lambda X, y: (lambda X: np.zeros((len(X), 3))), "should have shape (359, 10)"),
         (lambda X, y: (lambda X: np.full((len(X), 10), np.nan)), "NaN or infinity"),
         (lambda X, y: (lambda X: 1 / 0), "raised ZeroDivisionError"),
-        (lambda X, y: (lambda X: "logits"), "array of logits"),
+        (lambda X, y: (lambda X: "logits"), "should be a number or an array of numbers"),
+        (lambda X, y: (lambda X: np.zeros((len(X), 10)) + 1e-9j), "complex"),
         ("model", "expected a function"),
     ],
 )
 def test_open_task_answers_that_are_not_models_are_explained(train, words):
     assert_rejected(ch08.check_regularized_model(train), words)
+
+
+# -- what every checker of the course must do (tests/test_grading_checker.py runs these for listed chapters) -
+
+
+RIGHT_ANSWERS = {
+    "check_dropout": (dropout_forward, dropout_backward),
+    "check_batch_norm_forward": (batch_norm_forward,),
+    "check_l2_gradient": (lambda grad, weight, weight_decay: grad + weight_decay * weight,),
+    "check_early_stopping": (early_stopping,),
+}
+
+
+@pytest.mark.parametrize("exercise", ch08.EXERCISES[:4], ids=lambda exercise: exercise.grade_id)
+def test_a_right_answer_earns_every_point_and_the_same_answer_made_complex_none(exercise):
+    checker = getattr(ch08, exercise.checker)
+    answers = RIGHT_ANSWERS[exercise.checker]
+    result = checker(*answers)
+    assert result.passed and result.score == exercise.points, result.message
+
+    def made_complex(fn):
+        def answer(*args):
+            value = fn(*args)
+            return tuple(np.asarray(v) + 1e-9j for v in value) if isinstance(value, tuple) else value + 1e-9j
+        return answer
+
+    result = checker(*[made_complex(fn) for fn in answers])
+    assert not result.passed and "complex" in result.message, result.message
+
+
+@pytest.mark.parametrize("exercise", ch08.EXERCISES, ids=lambda exercise: exercise.grade_id)
+@pytest.mark.parametrize("answer", [None, 3, "text", lambda *args: None, lambda *args: [][0],
+                                    lambda *args: np.ones((50, 50, 50))])
+def test_no_checker_passes_or_raises_on_odd_answers(exercise, answer):
+    result = getattr(ch08, exercise.checker)(answer)
+    assert not result.passed and result.score == 0 and result.points == exercise.points
+    assert result.message and "Traceback" not in result.message
+
+
+def test_partial_answers_earn_partial_points_and_extra_cases_count():
+    forward_only = ch08.check_dropout(dropout_forward, lambda g, p, keep: g)
+    assert forward_only.score == 1.5  # the two forward cases of four pass: half of 3 points
+    rng = np.random.default_rng(9)
+    hidden = [(rng.normal(size=(2, 3)), 0.25, rng.random((2, 3)) > 0.25)]
+    assert ch08.check_dropout(dropout_forward, dropout_backward, hidden).n_cases == 6
+    with pytest.raises(ValueError, match="extra case 1 is not a valid case"):
+        ch08.check_l2_gradient(lambda g, w, lam: g, [(np.ones(2),)])

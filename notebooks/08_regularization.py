@@ -167,7 +167,8 @@ plt.show()
 #
 # so that each SGD step $w \leftarrow w - \gamma(\nabla L + \lambda w) = (1 - \gamma\lambda)\,w - \gamma\nabla L$
 # first *decays* the weights by a factor $1-\gamma\lambda$: hence "weight decay". PyTorch's
-# `SGD(weight_decay=λ)` adds exactly this $\lambda w$ to the gradient.
+# `SGD(weight_decay=λ)`, and `nncourse.optim.SGD` with the same argument, add exactly this $\lambda w$ to the
+# gradient; below we add it by hand, to see the term.
 #
 # **The Bayesian reading.** If the labels have likelihood $p(y\mid x, w) \propto e^{-L(w)}$ and we put a
 # Gaussian prior $w \sim \mathcal N(0, \sigma_w^2 I)$ on the weights, the most probable weights given the data
@@ -699,7 +700,7 @@ with torch.no_grad():
 weight_decay, max_norm = 1e-3, 1.0
 torch.manual_seed(0)
 torch_optimizer = torch.optim.SGD(theirs.parameters(), lr=0.1, weight_decay=weight_decay)
-our_optimizer = SGD(ours.parameters(), lr=0.1)
+our_optimizer = SGD(ours.parameters(), lr=0.1, weight_decay=weight_decay)
 X64, rng = X_all.astype(np.float64), np.random.default_rng(0)
 for _ in range(20):
     index = rng.integers(0, len(X64), size=32)
@@ -717,9 +718,7 @@ for _ in range(20):
     our_loss = CE(ours(x_batch), y_batch)
     ours.backward(CE.backward())
     clip_grad_norm_(ours.parameters(), max_norm)
-    for p in ours.parameters():
-        p.grad += weight_decay * p.data  # PyTorch adds weight decay inside step(), after clipping
-    our_optimizer.step()
+    our_optimizer.step()  # adds weight_decay · w to the (clipped) gradient, as PyTorch's step() does
 
 # %% tags=["nbval-check-output"]
 pairs = zip(ours.parameters(), theirs.parameters(), strict=True)

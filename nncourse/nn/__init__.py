@@ -8,7 +8,14 @@ from nncourse.nn import init
 from nncourse.nn.activation import ACTIVATIONS, GELU, Activation, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh, get_activation
 from nncourse.nn.linear import Linear
 from nncourse.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
-from nncourse.nn.mlp import INITS, backward_by_layer, build_mlp, gradient_through_depth, layer_activations
+from nncourse.nn.mlp import (
+    INITS,
+    backward_by_layer,
+    build_mlp,
+    gradient_through_depth,
+    layer_activations,
+    layer_statistics,
+)
 from nncourse.nn.module import Module, Parameter, Sequential
 
 __all__ = [
@@ -35,4 +42,5 @@ __all__ = [
     "gradient_through_depth",
     "init",
     "layer_activations",
+    "layer_statistics",
 ]

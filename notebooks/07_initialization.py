@@ -202,13 +202,13 @@ fig.suptitle("Too small: everything collapses to 0. Too large: units saturate at
 plt.show()
 
 # %% [markdown]
-# With $\sigma = 0.01$ each layer multiplies the spread of its input by about $\sigma\sqrt{n} = 0.11$: by layer
-# 10 the activations are $10^{-10}$ of the input, every input gives the same output, and the gradient that
-# flows back shrinks in the same way towards the first layer. With $\sigma = 1$ the pre-activations have a
+# With $\sigma = 0.01$ each layer multiplies the spread of its input by about $\sigma\sqrt{n} = 0.11$: by
+# layer 10 the activations have a standard deviation of about $10^{-10}$, every input gives the same output,
+# and the gradient that flows back shrinks in the same way towards the first layer. With $\sigma = 1$ the pre-activations have a
 # standard deviation near $\sqrt{128} \approx 11$: almost every tanh unit sits at $\pm 1$, so the forward
 # signal carries little more than the signs. Backwards, the few units that are not saturated pass the gradient
-# on through weights of standard deviation 1 summed over 128 units: the deltas grow by a factor of about 2.6 per
-# layer towards the input, and layer 1's are ten thousand times larger than layer 10's. Only a narrow band of
+# on through weights of standard deviation 1 summed over 128 units: the deltas grow by a factor of about 2.7 per
+# layer towards the input, and layer 1's are seven thousand times larger than layer 10's. Only a narrow band of
 # $\sigma$ (here about $0.1$, that is $1/\sqrt{128}$) keeps both passes level (with $0.3$ the forward pass is
 # fine but the gradients already grow forty-fold), and that band moves with the width.
 #
@@ -856,7 +856,7 @@ check_deep_tanh_init(my_init)
 #
 # - **Glorot & Bengio (2010), Figs. 6–7, standard initialisation**: the paper predicts a factor
 #   $\sqrt{1/3} \approx 0.58$ per layer for the activations (going up) and the back-propagated gradients (going
-#   down), and level weight gradients; we measured 0.58 and 0.56 per layer, and weight gradients level to
+#   down), and level weight gradients; we measured 0.57 and 0.56 per layer, and weight gradients level to
 #   within 1 %. **Held.** Normalised initialisation: the paper shows layer-independent distributions; we measured
 #   factors 0.95 (activations) and 1.07 (gradients) per layer. **Held**, except that the first layer's weight
 #   gradient (raw pixels as input) is larger than the others'.

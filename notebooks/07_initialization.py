@@ -103,7 +103,7 @@ starts = {
     "constant 0.1": lambda weight, rng: init.constant_(weight, 0.1),
     "random (Xavier)": lambda weight, rng: init.xavier_normal_(weight, gain=5 / 3, rng=rng),
 }
-symmetry = {}
+symmetry, lines = {}, []
 for name, fill in starts.items():
     model = nn.build_mlp([64, 16, 10], "tanh", init=fill, rng=0)
     _, _, weight_grads = nn.backward_by_layer(model, X_train[:32], y_train[:32], nn.CrossEntropyLoss())
@@ -111,8 +111,9 @@ for name, fill in starts.items():
     losses, accuracy = train(model, 300, lr=0.1)
     W1 = model[0].weight.data
     symmetry[name] = W1
-    print(f"{name:>15}: distinct hidden units — first gradient {distinct_grads:2d}, after training "
-          f"{len(np.unique(W1.round(5), axis=0)):2d}; validation accuracy {accuracy:.2f}")
+    lines.append(f"{name:>15}: distinct hidden units — first gradient {distinct_grads:2d}, after training "
+                 f"{len(np.unique(W1.round(5), axis=0)):2d}; validation accuracy {accuracy:.2f}")
+print("\n".join(lines))  # printed at once: the output does not depend on when the kernel flushes
 
 # %%
 fig, axes = plt.subplots(2, 8, figsize=nncourse.plot.SIZES["wide"])
@@ -545,9 +546,11 @@ def residual_spread(branch_std, depth=30, width=64, seed=0):
     return h.std() / start
 
 
-for label, std in (("He branch, √(2/n)", math.sqrt(2 / 64)), ("scaled branch, √(2/n)/√30", math.sqrt(2 / 64 / 30)),
-                   ("zero branch", 0.0)):
-    print(f"{label:>26}: std after 30 residual blocks / std before = {residual_spread(std):.3g}")
+branches = {"He branch, √(2/n)": math.sqrt(2 / 64), "scaled branch, √(2/n)/√30": math.sqrt(2 / 64 / 30),
+            "zero branch": 0.0}
+growth = {label: residual_spread(std) for label, std in branches.items()}
+for label, ratio in growth.items():
+    print(f"{label:>26}: std after 30 residual blocks / std before = {ratio:.3g}")
 
 # %% [markdown]
 # With He-initialised branches the signal grows by about $\sqrt2$ per block ($2^{15}$ after thirty); scaling
@@ -625,12 +628,15 @@ def shrink_per_layer(activation_std):
 
 
 # %% tags=["nbval-check-output"]
+factors = {}
 for name, torch_name in (("xavier", "xavier_normal_"), ("kaiming", "kaiming_normal_")):
     torch_factor = np.mean([shrink_per_layer(torch_layer_statistics(torch_deep_relu(torch_name, seed), X_probe,
                                                                     y_probe)["activation_std"]) for seed in range(3)])
     our_factor = np.mean([shrink_per_layer(nn.layer_statistics(deep_relu(torch_name[:-1], seed=seed), X_probe, y_probe,
                                                                nn.CrossEntropyLoss())["activation_std"])
                           for seed in range(3)])
+    factors[name] = our_factor, torch_factor
+for name, (our_factor, torch_factor) in factors.items():
     print(f"{name:>7}: activation std factor per layer, mean of 3 seeds: ours {our_factor:.2f}, "
           f"torch.nn.init {torch_factor:.2f}")
 

@@ -1,7 +1,9 @@
 """The ``nncourse`` command (also ``python -m nncourse``).
 
-    nncourse student SOURCE_DIR OUT_DIR [--force]   write the student version of every notebook
-    nncourse check                                  check that this environment can run the course
+    nncourse student SOURCE OUT_DIR [--force]          the student version of a notebook or of a folder's
+    nncourse nbgrader DIR [--chapters N ...] [--force]  a ready nbgrader course of the chapters
+    nncourse exercises [--markdown]                     the graded exercises: chapter, grade id, title, points
+    nncourse check                                      check that this environment can run the course
 
 Errors are reported in one plain sentence with exit code 2, never with a traceback.
 """
@@ -11,6 +13,7 @@ import importlib
 import importlib.metadata
 import platform
 import sys
+from pathlib import Path
 
 # What the course needs at run time, in the order `check` reports it; versions come from our own metadata.
 RUNTIME_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "torch")
@@ -18,14 +21,88 @@ MIN_PYTHON = (3, 10)
 
 
 def _student(args):
-    from nncourse.student import build_directory
+    from nncourse.student import build
 
-    written = build_directory(args.source_dir, args.out_dir, force=args.force)
+    written = build(args.source, args.out_dir, force=args.force)
     for path in written:
         print(f"wrote {path}")
     print(
-        f"{len(written)} student notebook(s) in {args.out_dir}: solutions replaced by stubs, outputs cleared."
+        f"{len(written)} student notebook(s) in {args.out_dir}: solutions replaced by stubs, hidden tests "
+        "removed, outputs cleared."
     )
+    return 0
+
+
+def default_notebooks():
+    """The course's ``notebooks/`` folder: beside the package in a checkout (the editable install)."""
+    return Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def chapter_notebooks(folder, chapters=None):
+    """The chapter notebooks ``NN_topic.ipynb`` in ``folder``, all or those whose number is in ``chapters``.
+
+    >>> [path.name for path in chapter_notebooks(default_notebooks(), [1])]
+    ['01_perceptron.ipynb']
+    """
+    folder = Path(folder)
+    found = {int(path.name[:2]): path for path in sorted(folder.glob("[0-9][0-9]_*.ipynb"))}
+    if not found:
+        raise ValueError(f"no chapter notebooks (NN_topic.ipynb) in {str(folder)!r}; give --notebooks FOLDER")
+    if chapters is None:
+        return list(found.values())
+    missing = [number for number in chapters if number not in found]
+    if missing:
+        raise ValueError(f"no chapter {missing[0]} in {str(folder)!r}: the chapters are {sorted(found)}")
+    return [found[number] for number in dict.fromkeys(chapters)]
+
+
+def _nbgrader(args):
+    from nncourse.student import write_nbgrader_course
+
+    notebooks = chapter_notebooks(args.notebooks, args.chapters)
+    written = write_nbgrader_course(args.course_dir, notebooks, force=args.force)
+    for path in written:
+        print(f"wrote {path}")
+    names = " ".join(path.stem for path in notebooks)
+    print(
+        f"nbgrader course in {args.course_dir} with {len(notebooks)} assignment(s): {names}. Next, in that "
+        f"folder: nbgrader generate_assignment {notebooks[0].stem}"
+    )
+    return 0
+
+
+def exercise_table(markdown=False):
+    """The graded exercises, one row each, with each chapter's total; plain text or a Markdown table.
+
+    >>> print(exercise_table().splitlines()[0])
+    chapter  grade id                        exercise                                  points
+    """
+    from nncourse.exercises import all_exercises
+
+    def row(chapter, grade_id, title, points):
+        if markdown:
+            return f"| {chapter} | {grade_id} | {title} | {points} |"
+        return f"{chapter:<8} {grade_id:<31} {title:<41} {points:>6}"
+
+    def bold(text):
+        return f"**{text}**" if markdown else text
+
+    exercises = all_exercises()
+    lines = [row("Chapter", "Grade id", "Exercise", "Points"), "|---|---|---|---|"] if markdown else [
+        row("chapter", "grade id", "exercise", "points")]
+    for chapter in sorted({exercise.chapter for exercise in exercises}):
+        in_chapter = [exercise for exercise in exercises if exercise.chapter == chapter]
+        for exercise in in_chapter:
+            grade_id = f"`{exercise.grade_id}`" if markdown else exercise.grade_id
+            lines.append(row(chapter, grade_id, exercise.title, exercise.points))
+        total = sum(exercise.points for exercise in in_chapter)
+        lines.append(row("", "", bold(f"chapter {chapter} total"), bold(total)))
+    lines.append(row("", "", bold("course total"), bold(sum(exercise.points for exercise in exercises))))
+    return "\n".join(lines)
+
+
+def _exercises(args):
+    print(exercise_table(markdown=args.markdown))
     return 0
 
 
@@ -107,11 +184,13 @@ def build_parser():
 
     student = commands.add_parser(
         "student",
-        help="write the student version of every notebook",
-        description="Write the student version of every *.ipynb in SOURCE_DIR to OUT_DIR: solution regions "
-        "replaced by `# YOUR CODE HERE` / `raise NotImplementedError()`, outputs cleared, nothing executed.",
+        help="write the student version of a notebook, or of every notebook in a folder",
+        description="Write the student version of SOURCE (one .ipynb, or every *.ipynb in a folder) to OUT_DIR: "
+        "what nbgrader's generate_assignment releases. Solution regions replaced by `# YOUR CODE HERE` / "
+        "`raise NotImplementedError()`, hidden tests removed, outputs cleared, nothing executed; only .ipynb "
+        "files are written.",
     )
-    student.add_argument("source_dir", metavar="SOURCE_DIR", help="folder with the source notebooks")
+    student.add_argument("source", metavar="SOURCE", help="a chapter notebook (.ipynb) or a folder of them")
     student.add_argument(
         "out_dir", metavar="OUT_DIR", help="folder for the student notebooks (created if needed)"
     )
@@ -119,6 +198,32 @@ def build_parser():
         "--force", action="store_true", help="overwrite notebooks that already exist in OUT_DIR"
     )
     student.set_defaults(run=_student)
+
+    nbgrader = commands.add_parser(
+        "nbgrader",
+        help="write a ready nbgrader course of the chapters",
+        description="Write an nbgrader course to DIR: nbgrader_config.py and source/<chapter>/<chapter>.ipynb, "
+        "one assignment per chapter, so that `nbgrader generate_assignment <chapter>` works at once in DIR.",
+    )
+    nbgrader.add_argument("course_dir", metavar="DIR", help="the course folder (created if needed)")
+    nbgrader.add_argument(
+        "--chapters", metavar="N", type=int, nargs="+", help="chapter numbers to include (default: all)"
+    )
+    nbgrader.add_argument(
+        "--notebooks", metavar="FOLDER", type=Path, default=default_notebooks(),
+        help="the folder of chapter notebooks (default: the course's notebooks/)",
+    )
+    nbgrader.add_argument("--force", action="store_true", help="overwrite files that already exist in DIR")
+    nbgrader.set_defaults(run=_nbgrader)
+
+    exercises = commands.add_parser(
+        "exercises",
+        help="list the graded exercises",
+        description="Print the table of graded exercises: chapter, nbgrader grade id, title and points, with "
+        "each chapter's total.",
+    )
+    exercises.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    exercises.set_defaults(run=_exercises)
 
     check = commands.add_parser(
         "check",

@@ -456,16 +456,13 @@ playground
 # %% [markdown]
 # ## 10. Exercises
 #
-# Each exercise has a cell for your code and a cell that checks it. The solutions are hidden (collapsed);
+# Each exercise has a cell for your code and a cell that checks it and shows your points: a partly right
+# answer earns points in proportion to the checker's cases it passes. The solutions are hidden (collapsed);
 # try first. Nothing later in the notebook depends on your answers.
-
-# %%
-from nncourse.exercises.ch01 import check_nand_weights, check_novikoff_bound, check_predict, check_update
-
-# %% [markdown]
-# **Exercise 1 — Prediction.** Write `predict(X, weight, bias)` that returns the perceptron's predictions
-# $\operatorname{step}(X w + b)$ for the rows of `X` (shape `(n, d)`): an array of shape `(n,)` with values
-# 0 and 1, and 1 where $z = 0$ exactly.
+#
+# **Exercise 1 — Prediction (2 points).** Write `predict(X, weight, bias)` that returns the perceptron's
+# predictions $\operatorname{step}(X w + b)$ for the rows of `X` (shape `(n, d)`): an array of shape `(n,)`
+# with values 0 and 1, and 1 where $z = 0$ exactly.
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch01-predict", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def predict(X, weight, bias):
@@ -476,14 +473,16 @@ def predict(X, weight, bias):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch01-predict-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch01-predict-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch01 import check_predict
+
 check_predict(predict)
 
 # %% [markdown]
-# **Exercise 2 — The update rule.** Write `update(weight, bias, x, y, lr)` that applies Rosenblatt's rule
-# once to the sample `(x, y)` and returns `(new_weight, new_bias)`, with $\hat y = \operatorname{step}(w
-# \cdot x + b)$ and, as everywhere in this chapter, $\operatorname{step}(0) = 1$. Do not change `weight` in
-# place.
+# **Exercise 2 — The update rule (3 points).** Write `update(weight, bias, x, y, lr)` that applies
+# Rosenblatt's rule once to the sample `(x, y)` and returns `(new_weight, new_bias)`, with
+# $\hat y = \operatorname{step}(w \cdot x + b)$ and, as everywhere in this chapter, $\operatorname{step}(0) = 1$.
+# Do not change `weight` in place.
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch01-update", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def update(weight, bias, x, y, lr):
@@ -495,13 +494,21 @@ def update(weight, bias, x, y, lr):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch01-update-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-check_update(update)
+# %% nbgrader={"grade": true, "grade_id": "ch01-update-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch01 import check_update
+
+extra_cases = []
+### BEGIN HIDDEN TESTS
+# An instructor's hidden case, (weight, bias, x, y, lr): a missed 1 in three dimensions.
+extra_cases = [(np.array([0.2, -0.4, 1.0]), 0.3, np.array([1.0, 0.5, -2.0]), 1, 0.1)]
+### END HIDDEN TESTS
+check_update(update, extra_cases)
 
 # %% [markdown]
-# **Exercise 3 — NAND by hand.** Find a weight vector and a bias with which a perceptron computes NAND
-# (1 unless both inputs are 1), without running the rule. Make `nand_weights()` return `(weight, bias)`.
-# Hint: where must the line pass, and which side should $w$ point to? Keep the line off the four points.
+# **Exercise 3 — NAND by hand (1 point).** Find a weight vector and a bias with which a perceptron computes
+# NAND (1 unless both inputs are 1), without running the rule. Make `nand_weights()` return
+# `(weight, bias)`. Hint: where must the line pass, and which side should $w$ point to? Keep the line off the
+# four points.
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch01-nand", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def nand_weights():
@@ -512,11 +519,13 @@ def nand_weights():
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch01-nand-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch01-nand-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch01 import check_nand_weights
+
 check_nand_weights(nand_weights)
 
 # %% [markdown]
-# **Exercise 4 — Novikoff's bound.** Write `novikoff_bound_of(X, y, weight, bias)` that returns
+# **Exercise 4 — Novikoff's bound (2 points).** Write `novikoff_bound_of(X, y, weight, bias)` that returns
 # $(R/\gamma)^2$ for data separated by the line `(weight, bias)`, with the augmented vectors of Section 5:
 # $R = \max_i \lVert (x_i, 1) \rVert$ and $\gamma = \min_i s_i (w, b)\cdot(x_i, 1) / \lVert (w, b) \rVert$,
 # where $s_i = 2y_i - 1$.
@@ -533,7 +542,9 @@ def novikoff_bound_of(X, y, weight, bias):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch01-novikoff-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch01-novikoff-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch01 import check_novikoff_bound
+
 check_novikoff_bound(novikoff_bound_of)
 
 # %% [markdown]

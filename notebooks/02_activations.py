@@ -517,14 +517,16 @@ for ours, theirs in [(nn.GELU(), torch.nn.GELU()), (nn.LeakyReLU(0.2), torch.nn.
 # ## 8. Exercises
 #
 # Write the function in each solution cell, then run the checker cell below it. The checker tells you what
-# is right, or what it expected, what it got and on which input.
+# is right, or what it expected, what it got and on which input, and shows your points: a partly right
+# answer earns points in proportion to the checker's cases it passes.
 #
-# ### Exercise 1: a sigmoid that survives $x = \pm 1000$
+# ### Exercise 1: a sigmoid that survives $x = \pm 1000$ (3 points)
 #
 # Write `stable_sigmoid(x)` for a NumPy array `x`. The direct formula `1 / (1 + np.exp(-x))` gives the
 # right numbers but NumPy warns "overflow encountered in exp" at $x = -1000$ ($e^{1000}$ is far beyond the
 # largest float, about $1.8 \times 10^{308}$). Write it so that no exponential of a large positive number is
-# ever taken. Hint: for $x < 0$, $\sigma(x) = e^{x} / (1 + e^{x})$.
+# ever taken, and so that tiny values keep all their digits: $\sigma(-720) \approx 2 \times 10^{-313}$ is
+# not 0 (a float64 holds it). Hint: for $x < 0$, $\sigma(x) = e^{x} / (1 + e^{x})$.
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch02-stable-sigmoid", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def stable_sigmoid(x):
@@ -535,13 +537,13 @@ def stable_sigmoid(x):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch02-stable-sigmoid-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from nncourse.exercises.ch02 import check_gelu_tanh, check_leaky_relu, check_stable_sigmoid, check_tanh_grad
+# %% nbgrader={"grade": true, "grade_id": "ch02-stable-sigmoid-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch02 import check_stable_sigmoid
 
 check_stable_sigmoid(stable_sigmoid)
 
 # %% [markdown]
-# ### Exercise 2: the derivative of tanh
+# ### Exercise 2: the derivative of tanh (2 points)
 #
 # Write `tanh_grad(x)`, the derivative of $\tanh$, elementwise. (Differentiate
 # $\tanh = \sinh/\cosh$ with the quotient rule, or use $\tanh(x) = 2\sigma(2x) - 1$ and
@@ -555,11 +557,13 @@ def tanh_grad(x):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch02-tanh-grad-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch02-tanh-grad-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch02 import check_tanh_grad
+
 check_tanh_grad(tanh_grad)
 
 # %% [markdown]
-# ### Exercise 3: Leaky ReLU and its derivative
+# ### Exercise 3: Leaky ReLU and its derivative (2 points)
 #
 # Write `leaky_relu(x, negative_slope)` returning the pair `(output, derivative)`: the output is $x$ for
 # $x > 0$ and `negative_slope * x` otherwise; the derivative is 1 for $x > 0$ and `negative_slope`
@@ -574,11 +578,13 @@ def leaky_relu(x, negative_slope=0.01):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch02-leaky-relu-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch02-leaky-relu-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch02 import check_leaky_relu
+
 check_leaky_relu(leaky_relu)
 
 # %% [markdown]
-# ### Exercise 4: GELU's tanh approximation
+# ### Exercise 4: GELU's tanh approximation (2 points)
 #
 # Write `gelu_tanh(x)` $= \tfrac12 x \big(1 + \tanh\big(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\big)\big)$,
 # the approximation used by the original GPT and BERT code (PyTorch's `gelu(x, approximate="tanh")`).
@@ -591,8 +597,15 @@ def gelu_tanh(x):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch02-gelu-tanh-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-check_gelu_tanh(gelu_tanh)
+# %% nbgrader={"grade": true, "grade_id": "ch02-gelu-tanh-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch02 import check_gelu_tanh
+
+extra_cases = []
+### BEGIN HIDDEN TESTS
+# An instructor's hidden case, (x,): a 2-D input, whose shape the answer must keep.
+extra_cases = [(np.array([[-3.0, 0.1], [7.0, -0.7]]),)]
+### END HIDDEN TESTS
+check_gelu_tanh(gelu_tanh, extra_cases)
 
 # %% [markdown]
 # ## Summary

@@ -482,9 +482,10 @@ ForwardPassExplorer()
 # ## 9. Exercises
 #
 # Each exercise has a cell with a function to complete and a cell that checks it. The checker runs your
-# code on known inputs and tells you what it expected, what it got and on which input.
+# code on known inputs and tells you what it expected, what it got and on which input, and shows your
+# points: a partly right answer earns points in proportion to the checker's cases it passes.
 #
-# ### Exercise 1: a batched linear layer
+# ### Exercise 1: a batched linear layer (2 points)
 #
 # Write `linear_forward(X, W, b)` that returns $Z = X W^\top + b$ for a batch `X` of shape
 # `(N, in_features)`, a weight `W` of shape `(out_features, in_features)` and a bias `b` of shape
@@ -498,18 +499,13 @@ def linear_forward(X, W, b):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch03-linear-forward-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from nncourse.exercises.ch03 import (
-    check_linear_forward,
-    check_mlp_forward,
-    check_parameter_count,
-    check_xor_weights,
-)
+# %% nbgrader={"grade": true, "grade_id": "ch03-linear-forward-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch03 import check_linear_forward
 
 check_linear_forward(linear_forward)
 
 # %% [markdown]
-# ### Exercise 2: how many parameters?
+# ### Exercise 2: how many parameters? (2 points)
 #
 # Write `count_parameters(layer_sizes)` that returns the number of weights and biases of a fully connected
 # network with the given layer sizes, input first: `count_parameters([2, 3, 1])` is
@@ -523,11 +519,18 @@ def count_parameters(layer_sizes):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch03-count-parameters-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-check_parameter_count(count_parameters)
+# %% nbgrader={"grade": true, "grade_id": "ch03-count-parameters-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch03 import check_parameter_count
+
+extra_cases = []
+### BEGIN HIDDEN TESTS
+# An instructor's hidden cases, (layer_sizes,): a single layer, and a deep narrow network.
+extra_cases = [([5, 1],), ([3, 16, 16, 16, 16, 4],)]
+### END HIDDEN TESTS
+check_parameter_count(count_parameters, extra_cases)
 
 # %% [markdown]
-# ### Exercise 3: XOR with ReLU units
+# ### Exercise 3: XOR with ReLU units (2 points)
 #
 # Find weights for a 2-2-1 network with **ReLU** hidden units and a **linear** output,
 # $\hat y = W^{(2)} \mathrm{relu}(W^{(1)} x + b^{(1)}) + b^{(2)}$, whose output is *exactly* XOR: 0, 1, 1, 0
@@ -548,11 +551,13 @@ def xor_relu_weights():
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch03-xor-relu-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-check_xor_weights(xor_relu_weights, activation="relu")
+# %% nbgrader={"grade": true, "grade_id": "ch03-xor-relu-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch03 import check_xor_weights
+
+check_xor_weights(xor_relu_weights)
 
 # %% [markdown]
-# ### Exercise 4: the forward pass of any MLP
+# ### Exercise 4: the forward pass of any MLP (3 points)
 #
 # Write `mlp_forward(X, weights, biases)` for a network of any depth: `weights[l]` and `biases[l]` are the
 # parameters of layer `l + 1` (PyTorch layout), every layer but the last is followed by ReLU, and the last
@@ -569,7 +574,9 @@ def mlp_forward(X, weights, biases):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch03-mlp-forward-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch03-mlp-forward-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch03 import check_mlp_forward
+
 check_mlp_forward(mlp_forward)
 
 # %% [markdown]

@@ -468,9 +468,10 @@ plt.show()
 # ## Exercises
 #
 # Each exercise has a solution cell (collapsed: try first!) and a checker cell that runs your code on known
-# inputs and prints a hint if something is off.
+# inputs, gives a hint if something is off, and shows your points: a partly right answer earns points in
+# proportion to the checker's cases it passes.
 #
-# ### Exercise 1: a bump from two sigmoids
+# ### Exercise 1: a bump from two sigmoids (2 points)
 #
 # Write `bump(x, left, right, k)` $= \sigma(k(x - \text{left})) - \sigma(k(x - \text{right}))$ for an array
 # `x`. Use `F.sigmoid` (stable for large $|k x|$; the checker tries $x = \pm 10^4$ with $k = 100$).
@@ -483,13 +484,13 @@ def bump(x, left, right, k):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch04-bump-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from nncourse.exercises.ch04 import check_sigmoid_bump, check_staircase, check_width_needed
+# %% nbgrader={"grade": true, "grade_id": "ch04-bump-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch04 import check_sigmoid_bump
 
 check_sigmoid_bump(bump)
 
 # %% [markdown]
-# ### Exercise 2: a staircase with N units
+# ### Exercise 2: a staircase with N units (3 points)
 #
 # Return the weights `(W1, b1, W2, b2)` of a one-hidden-layer sigmoid network,
 # $\hat y = W_2\,\sigma(W_1 x + b_1) + b_2$ with `W1` of shape `(N, 1)`, `b1` `(N,)`, `W2` `(1, N)` and `b2`
@@ -509,11 +510,13 @@ def staircase_weights(f, n_units, a, b):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch04-staircase-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch04-staircase-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch04 import check_staircase
+
 check_staircase(staircase_weights)
 
 # %% [markdown]
-# ### Exercise 3: the width needed for a target error
+# ### Exercise 3: the width needed for a target error (3 points)
 #
 # Return the smallest number of ReLU units $N$ for which the piecewise-linear interpolant
 # `universal.bump_network(f, N, interval, kind="relu")` has a max error
@@ -533,8 +536,15 @@ def width_needed(f, interval, tolerance):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch04-width-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-check_width_needed(width_needed)
+# %% nbgrader={"grade": true, "grade_id": "ch04-width-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch04 import check_width_needed
+
+extra_cases = []
+### BEGIN HIDDEN TESTS
+# An instructor's hidden case, (f, interval, tolerance): the cosine over half a period.
+extra_cases = [(np.cos, (0.0, np.pi), 0.02)]
+### END HIDDEN TESTS
+check_width_needed(width_needed, extra_cases)
 
 # %% [markdown]
 # ## Summary

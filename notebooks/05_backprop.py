@@ -640,9 +640,10 @@ GradientFlowExplorer(depth=6, width=4, activation="sigmoid")
 # ## Exercises
 #
 # Each exercise has a solution cell (collapsed: try first!) and a checker cell that runs your code on known
-# inputs and prints a hint if something is off.
+# inputs, gives a hint if something is off, and shows your points: a partly right answer earns points in
+# proportion to the checker's cases it passes.
 #
-# ### Exercise 1: the backward pass of `Linear`
+# ### Exercise 1: the backward pass of `Linear` (3 points)
 #
 # For $Z = X W^\top + b$ with $X$ of shape $(N, n_\text{in})$, $W$ of shape $(n_\text{out}, n_\text{in})$ and
 # the upstream gradient $G = \partial L/\partial Z$ of shape $(N, n_\text{out})$, return
@@ -661,19 +662,19 @@ def linear_backward(x, weight, grad_output):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch05-linear-backward-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from nncourse.exercises.ch05 import (
-    check_autograd_op,
-    check_gradient,
-    check_linear_backward,
-    check_sigmoid_backward,
-    check_softmax_cross_entropy_backward,
-)
+# %% nbgrader={"grade": true, "grade_id": "ch05-linear-backward-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch05 import check_linear_backward
 
-check_linear_backward(linear_backward)
+extra_cases = []
+### BEGIN HIDDEN TESTS
+# An instructor's hidden case, (x, weight, grad_output): a batch of 3 through a 5-to-2 layer.
+rng_hidden = np.random.default_rng(51)
+extra_cases = [(rng_hidden.normal(size=(3, 5)), rng_hidden.normal(size=(2, 5)), rng_hidden.normal(size=(3, 2)))]
+### END HIDDEN TESTS
+check_linear_backward(linear_backward, extra_cases)
 
 # %% [markdown]
-# ### Exercise 2: the backward pass of the sigmoid
+# ### Exercise 2: the backward pass of the sigmoid (2 points)
 #
 # Given the pre-activation $z$ and the upstream gradient $\partial L/\partial \sigma(z)$, return
 # $\partial L/\partial z$. Recall $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ (you may use `F.sigmoid`).
@@ -687,11 +688,13 @@ def sigmoid_backward(z, grad_output):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch05-sigmoid-backward-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch05-sigmoid-backward-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch05 import check_sigmoid_backward
+
 check_sigmoid_backward(sigmoid_backward)
 
 # %% [markdown]
-# ### Exercise 3: softmax with cross-entropy
+# ### Exercise 3: softmax with cross-entropy (2 points)
 #
 # Given logits of shape $(N, C)$ and integer targets of shape $(N,)$, return the gradient of the **mean**
 # cross-entropy $L = -\frac1N\sum_n \log \mathrm{softmax}(z_n)_{y_n}$ with respect to the logits. Make it
@@ -709,11 +712,13 @@ def softmax_cross_entropy_backward(logits, targets):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch05-softmax-ce-backward-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch05-softmax-ce-backward-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch05 import check_softmax_cross_entropy_backward
+
 check_softmax_cross_entropy_backward(softmax_cross_entropy_backward)
 
 # %% [markdown]
-# ### Exercise 4: a gradient check of your own
+# ### Exercise 4: a gradient check of your own (3 points)
 #
 # Choose a nonlinear function $f:\mathbb R^5 \to \mathbb R$ (a product, powers, `np.sin`, `np.exp`, ...),
 # derive its gradient by hand, and write both. The checker compares your gradient with central differences
@@ -737,11 +742,13 @@ def my_gradient(x):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch05-my-gradient-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch05-my-gradient-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch05 import check_gradient
+
 check_gradient(my_function, my_gradient)
 
 # %% [markdown]
-# ### Exercise 5: a new operation for the autograd engine
+# ### Exercise 5: a new operation for the autograd engine (3 points)
 #
 # Add **softplus**, $\operatorname{softplus}(x) = \log(1 + e^x)$, a smooth version of ReLU whose derivative
 # is the sigmoid, $\operatorname{softplus}'(x) = \sigma(x)$. Follow the pattern of `Tensor.tanh` above:
@@ -762,7 +769,9 @@ def softplus(x):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch05-autograd-softplus-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch05-autograd-softplus-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch05 import check_autograd_op
+
 check_autograd_op(softplus)
 
 # %% [markdown]

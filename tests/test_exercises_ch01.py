@@ -1,13 +1,21 @@
-"""Every Chapter 1 checker passes the reference solution and rejects the stub and typical mistakes kindly."""
+"""Every Chapter 1 checker gives the reference solution full points, and the stub and typical mistakes a
+specific hint and partial or no credit; the holes a learner found are closed."""
 
 import numpy as np
 import pytest
 
 from nncourse.exercises import ch01
+from nncourse.perceptron import novikoff_bound
 
 
 def stub(*_args):
     raise NotImplementedError()
+
+
+def assert_rejected(result, words):
+    assert not result.passed
+    assert words in result.message, result.message
+    assert 0 <= result.score < result.points
 
 
 # ----------------------------------------------------------------------------------------------- predict
@@ -17,45 +25,40 @@ def predict(X, weight, bias):
     return (X @ weight + bias >= 0).astype(int)
 
 
-def predict_strict(X, weight, bias):  # uses z > 0: wrong exactly on the line
-    return (X @ weight + bias > 0).astype(int)
-
-
-def predict_z(X, weight, bias):  # forgets the step
-    return X @ weight + bias
-
-
-def predict_sign(X, weight, bias):  # ±1 labels
-    return np.where(X @ weight + bias >= 0, 1, -1)
-
-
-def predict_column(X, weight, bias):  # shape (n, 1)
-    return (X @ weight[:, None] + bias >= 0).astype(int)
-
-
-def test_predict_accepts_the_solution(capsys):
+def test_predict_gives_the_solution_full_points():
     result = ch01.check_predict(predict)
-    assert result.passed and "step(X w + b)" in result.message
-    assert "Correct" in capsys.readouterr().out
+    assert result.passed and result.score == result.points == 2
+    assert "step(X w + b)" in result.message
 
 
 @pytest.mark.parametrize(
-    "fn, words",
+    ("fn", "words"),
     [
         (stub, "not implemented yet"),
-        (predict_strict, "the course's step gives 1 at z = 0"),
-        (predict_z, "you returned z = X w + b itself"),
-        (predict_sign, "the labels are 0 and 1, not -1 and +1"),
-        (predict_column, "should have shape (4,), got shape (4, 1)"),
+        (lambda X, w, b: (X @ w + b > 0).astype(int), "the course's step gives 1 at z = 0"),
+        (lambda X, w, b: X @ w + b, "you returned z = X w + b itself"),
+        (lambda X, w, b: np.where(X @ w + b >= 0, 1, -1), "the labels are 0 and 1, not -1 and +1"),
+        (lambda X, w, b: (X @ w[:, None] + b >= 0).astype(int), "should have shape (4,), got shape (4, 1)"),
         (lambda X, w, b: None, "the prediction is None"),
+        (lambda X, w, b: predict(X, w, b) + 0j, "is complex"),
         (42, "expected a function"),
     ],
 )
-def test_predict_rejects_wrong_answers(fn, words, capsys):
-    result = ch01.check_predict(fn)
-    assert not result.passed
-    assert words in result.message
-    assert "Not yet" in capsys.readouterr().out
+def test_predict_rejects_wrong_answers(fn, words):
+    assert_rejected(ch01.check_predict(fn), words)
+
+
+def test_predict_gives_partial_credit_for_a_step_wrong_only_on_the_line():
+    result = ch01.check_predict(lambda X, w, b: (X @ w + b > 0).astype(int))
+    assert (result.n_passed, result.n_cases) == (2, 3)
+    assert result.score == pytest.approx(2 * 2 / 3)
+
+
+def test_predict_counts_extra_cases_and_rejects_a_malformed_one():
+    on_the_line = (np.array([[2.0, 0.0]]), np.array([1.0, 1.0]), -2.0)
+    assert ch01.check_predict(predict, [on_the_line]).n_cases == 4
+    with pytest.raises(ValueError, match="check_predict: extra case 1 is not a valid case"):
+        ch01.check_predict(predict, [(np.ones((2, 3)), np.ones(2), 0.0)])
 
 
 # ----------------------------------------------------------------------------------------------- update
@@ -92,16 +95,19 @@ def update_strict(weight, bias, x, y, lr):  # z > 0 instead of z >= 0: wrong exa
     return weight + lr * (y - y_hat) * x, bias + lr * (y - y_hat)
 
 
-def update_one_value(weight, bias, x, y, lr):
-    return update(weight, bias, x, y, lr)[0]
+def update_in_place(weight, bias, x, y, lr):  # right numbers, but the task forbids changing weight
+    y_hat = int(x @ weight + bias >= 0)
+    weight += lr * (y - y_hat) * x
+    return weight, bias + lr * (y - y_hat)
 
 
-def test_update_accepts_the_solution():
-    assert ch01.check_update(update).passed
+def test_update_gives_the_solution_full_points():
+    result = ch01.check_update(update)
+    assert result.passed and result.score == 3
 
 
 @pytest.mark.parametrize(
-    "fn, words",
+    ("fn", "words"),
     [
         (stub, "not implemented yet"),
         (update_always, "nothing should change"),
@@ -109,50 +115,67 @@ def test_update_accepts_the_solution():
         (update_no_lr, "scaled by the learning rate lr = 0.5"),
         (update_no_bias, "the bias must be updated too"),
         (update_strict, "compare with z >= 0, not z > 0"),
-        (update_one_value, "return a tuple (new_weight, new_bias)"),
+        (update_in_place, "your code changed weight in place"),
+        (lambda *args: update(*args)[0], "return a tuple (new_weight, new_bias)"),
         (lambda w, b, x, y, lr: (w, b, 0), "got tuple of length 3"),
+        (lambda w, b, x, y, lr: (update(w, b, x, y, lr)[0], np.array([b])), "new_bias should be one number"),
     ],
 )
 def test_update_rejects_wrong_answers(fn, words):
-    result = ch01.check_update(fn)
-    assert not result.passed
-    assert words in result.message
+    assert_rejected(ch01.check_update(fn), words)
+
+
+def test_update_scores_each_case():
+    assert ch01.check_update(update_strict).n_passed == 4  # only the point on the line is wrong
+    assert ch01.check_update(update_in_place).n_passed == 1  # only the correctly classified point is left alone
+
+
+def test_update_wrong_single_number_says_expected_and_got():
+    # Chapter 1 exercise 2: a wrong bias used to crash the comparison ("does not support item assignment").
+    result = ch01.check_update(lambda w, b, x, y, lr: (update(w, b, x, y, lr)[0], update(w, b, x, y, lr)[1] + 1))
+    assert_rejected(result, "new_bias is off")
+    assert "expected 0.25, got 1.25" in result.message
+
+
+def test_update_extra_case_counts():
+    # A false 1 in three dimensions, which only a rule that handles any dimension gets right.
+    case = (np.array([0.2, -0.4, 1.0]), 0.3, np.array([1.0, 0.5, -2.0]), 0, 0.1)
+    assert ch01.check_update(update, [case]).passed
+    two_d_only = lambda w, b, x, y, lr: update(w[:2], b, x[:2], y, lr)  # noqa: E731
+    result = ch01.check_update(two_d_only, [case])
+    assert result.n_passed == 5 and "extra case 1" in result.message
 
 
 # ----------------------------------------------------------------------------------------------- NAND
 
 
-def nand_weights():
-    return np.array([-2.0, -2.0]), 3.0
-
-
-def test_nand_weights_accepts_a_solution_and_any_other_correct_line():
-    assert ch01.check_nand_weights(nand_weights).passed
+def test_nand_weights_accepts_any_correct_line():
+    assert ch01.check_nand_weights(lambda: (np.array([-2.0, -2.0]), 3.0)).score == 1
     assert ch01.check_nand_weights(lambda: ([-1, -0.5], 1.2)).passed
+    assert ch01.check_nand_weights(lambda: (np.array([-1.0, -1.0]), np.array(1.5))).passed  # a 0-d bias
 
 
 @pytest.mark.parametrize(
-    "fn, words",
+    ("fn", "words"),
     [
         (stub, "not implemented yet"),
         (lambda: (np.array([1.0, 1.0]), -1.5), "NAND(0, 0) = 1, but your perceptron gives 0"),  # AND
         (lambda: (np.array([-1.0, -1.0]), 2.0), "x = (1, 1) lies exactly on your line (z = 0)"),
-        (lambda: (np.array([-1.0, -1.0, 0.0]), 2.0), "weight should have shape (2,), got (3,)"),
+        (lambda: (np.array([-1.0, -1.0, 0.0]), 2.0), "weight should have shape (2,), got shape (3,)"),
         (lambda: (np.array([-1.0, np.nan]), 2.0), "must be finite"),
         (lambda: np.array([-2.0, -2.0, 3.0]), "return a tuple (weight, bias)"),
         (lambda: None, "did you forget to `return` (weight, bias)?"),
+        (lambda: (np.array([-1.0, -1.0]), 1.5 + 0j), "bias is complex"),
     ],
 )
 def test_nand_weights_rejects_wrong_answers(fn, words):
-    result = ch01.check_nand_weights(fn)
-    assert not result.passed
-    assert words in result.message
+    assert_rejected(ch01.check_nand_weights(fn), words)
 
 
 # ----------------------------------------------------------------------------------------------- Novikoff
 
 
-def novikoff_bound(X, y, weight, bias):
+def bound(X, y, weight, bias):
     X_tilde = np.hstack([X, np.ones((len(X), 1))])
     w_tilde = np.append(weight, bias)
     radius = np.linalg.norm(X_tilde, axis=1).max()
@@ -173,30 +196,25 @@ def bound_not_normalised(X, y, weight, bias):
     return (radius / gamma) ** 2
 
 
-def bound_not_squared(X, y, weight, bias):
-    return np.sqrt(novikoff_bound(X, y, weight, bias))
-
-
 def test_novikoff_bound_accepts_the_solution_and_the_package_function():
-    from nncourse.perceptron import novikoff_bound as reference
-
-    assert ch01.check_novikoff_bound(novikoff_bound).passed
-    assert ch01.check_novikoff_bound(lambda *a: reference(*a).bound).passed
+    assert ch01.check_novikoff_bound(bound).score == 2
+    assert ch01.check_novikoff_bound(lambda *a: novikoff_bound(*a).bound).passed
+    assert ch01.check_novikoff_bound(lambda *a: np.array(bound(*a))).passed  # a 0-d array is one number
 
 
 @pytest.mark.parametrize(
-    "fn, words",
+    ("fn", "words"),
     [
         (stub, "not implemented yet"),
         (bound_not_augmented, "use the augmented vectors"),
         (bound_not_normalised, "γ must use a unit vector"),
-        (bound_not_squared, "you returned R / γ"),
-        (lambda *a: "big", "should be numbers, got str"),
-        (lambda *a: np.array([1.0, 2.0]), "return one number, got shape (2,)"),
+        (lambda *a: np.sqrt(bound(*a)), "you returned R / γ"),
+        (lambda *a: bound(*a) * 1.5, "(R / γ)² is off (on 5 points, weight = [1.0, 2.0], bias = -1.0): expected"),
+        (lambda *a: "big", "should be a number or an array of numbers, got str"),
+        (lambda *a: np.array([1.0, 2.0]), "should be one number, got an array of shape (2,)"),
         (lambda *a: 1 / 0, "your code raised ZeroDivisionError"),
+        (lambda *a: bound(*a) + 5j, "is complex"),
     ],
 )
 def test_novikoff_bound_rejects_wrong_answers(fn, words):
-    result = ch01.check_novikoff_bound(fn)
-    assert not result.passed
-    assert words in result.message
+    assert_rejected(ch01.check_novikoff_bound(fn), words)

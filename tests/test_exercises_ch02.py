@@ -1,4 +1,5 @@
-"""Chapter 2 checkers: a right answer passes; an unsolved stub and the typical mistakes get a specific hint.
+"""Chapter 2 checkers: a right answer gets full points; an unsolved stub and the typical mistakes get a
+specific hint and partial or no credit.
 
 The checkers never raise and never let a RuntimeWarning from the learner's code escape (pytest turns
 RuntimeWarnings into errors, so a leaked warning would fail these tests).
@@ -15,6 +16,12 @@ def stub(*args):
     raise NotImplementedError()
 
 
+def assert_rejected(result, words):
+    assert not result.passed
+    assert words in result.message, result.message
+    assert 0 <= result.score < result.points
+
+
 # -- a numerically stable sigmoid --------------------------------------------------------------------------
 
 
@@ -25,9 +32,26 @@ def stable_sigmoid(x):
 
 def test_stable_sigmoid_reference_passes_and_matches_torch():
     result = ch02.check_stable_sigmoid(stable_sigmoid)
-    assert result.passed, result.message
-    x = np.array([-1000.0, -3.0, 0.0, 2.0, 1000.0])
-    np.testing.assert_allclose(stable_sigmoid(x), torch.sigmoid(torch.from_numpy(x)).numpy(), rtol=1e-15)
+    assert result.passed and result.score == 3, result.message
+    x = np.array([-700.0, -3.0, 0.0, 2.0, 1000.0])
+    np.testing.assert_allclose(stable_sigmoid(x), torch.sigmoid(torch.from_numpy(x)).numpy(), rtol=1e-15, atol=0)
+
+
+def test_stable_sigmoid_is_exact_where_torch_rounds_to_zero():
+    # Below x ≈ -709, e^(-x) overflows: PyTorch's CPU sigmoid returns 0 there, and so does the naive formula
+    # with its overflow silenced. The exercise asks for the stable form, which keeps σ(x) = e^x / (1 + e^x)
+    # exact down to the smallest float64 (about 5e-324); the checker tests it at x = -720.
+    assert torch.sigmoid(torch.tensor(-720.0, dtype=torch.float64)).item() == 0.0
+    assert stable_sigmoid(np.array(-720.0)) == np.exp(-720.0) > 0
+
+
+def test_stable_sigmoid_accepts_other_stable_forms():
+    assert ch02.check_stable_sigmoid(lambda x: np.exp(-np.logaddexp(0, -x))).passed
+
+
+def naive_silenced(x):
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
 
 
 @pytest.mark.parametrize(
@@ -40,12 +64,19 @@ def test_stable_sigmoid_reference_passes_and_matches_torch():
         (lambda x: 1 / (1 + np.exp(x)), "σ(-x)"),
         (lambda x: 1 / (1 + np.exp(-np.clip(x, -5, 5))), "sigmoid(x) is off"),
         (lambda x: None, "None"),
+        (lambda x: stable_sigmoid(x) + 0j, "is complex"),
+        # Silencing the overflow does not make the naive formula stable: σ(-720) comes out 0.
+        (naive_silenced, "σ(-720) ≈ 2.03e-313 is tiny, but a float64 holds it; you returned 0"),
+        (lambda x: 0.5 * (1 + np.tanh(x / 2)), "1 minus a number close to 1 cancelled"),
     ],
 )
 def test_stable_sigmoid_mistakes_get_a_hint(wrong, words):
-    result = ch02.check_stable_sigmoid(wrong)
-    assert not result.passed
-    assert words in result.message
+    assert_rejected(ch02.check_stable_sigmoid(wrong), words)
+
+
+def test_stable_sigmoid_gives_the_naive_formula_partial_credit():
+    assert ch02.check_stable_sigmoid(naive_silenced).score == 2  # right and quiet, but not exact in the tail
+    assert ch02.check_stable_sigmoid(lambda x: 1 / (1 + np.exp(-x))).score == 1  # it warns at ±1000 too
 
 
 def test_stable_sigmoid_nan_at_extremes_is_named():
@@ -54,23 +85,15 @@ def test_stable_sigmoid_nan_at_extremes_is_named():
             return np.exp(x) / (np.exp(x) + 1)  # inf / inf at x = 1000, silenced
 
     result = ch02.check_stable_sigmoid(nan_sigmoid)
-    assert not result.passed
-    assert "NaN or infinity" in result.message and "1000" in result.message
+    assert_rejected(result, "NaN or infinity")
+    assert "1000" in result.message
 
 
 # -- the derivative of tanh --------------------------------------------------------------------------------
 
 
-def tanh_grad(x):
-    return 1 - np.tanh(x) ** 2
-
-
-def test_tanh_grad_reference_passes_and_matches_torch_autograd():
-    result = ch02.check_tanh_grad(tanh_grad)
-    assert result.passed, result.message
-    t = torch.linspace(-3, 3, 13, dtype=torch.float64, requires_grad=True)
-    torch.tanh(t).sum().backward()
-    np.testing.assert_allclose(tanh_grad(t.detach().numpy()), t.grad.numpy(), rtol=1e-14)
+def test_tanh_grad_reference_passes():
+    assert ch02.check_tanh_grad(lambda x: 1 - np.tanh(x) ** 2).score == 2
 
 
 @pytest.mark.parametrize(
@@ -78,16 +101,22 @@ def test_tanh_grad_reference_passes_and_matches_torch_autograd():
     [
         (stub, "not implemented"),
         (lambda x: 1 - np.tanh(x), "1 - tanh(x)**2"),
-        (lambda x: np.tanh(x) * (1 - np.tanh(x)), "sigmoid"),
+        (lambda x: np.tanh(x) * (1 - np.tanh(x)), "sigmoid's derivative"),
         (lambda x: 1 - x**2, "square tanh(x), not x"),
-        (lambda x: 1 / np.cosh(x), "tanh'(x) is off"),
-        (lambda x: "1 - tanh²", "number or an array"),
+        (lambda x: np.cosh(x) ** -2 + 0.01, "tanh'(x) is off"),
+        (lambda x: np.ravel(1 - np.tanh(x) ** 2), "should have shape (2, 2), got shape (4,)"),
+        # 17 of 20 checkers used to call this "Correct!": the imaginary part was silently dropped.
+        (lambda x: 1 - np.tanh(x) ** 2 + 5j, "tanh'(x) is complex (dtype complex128)"),
     ],
 )
 def test_tanh_grad_mistakes_get_a_hint(wrong, words):
-    result = ch02.check_tanh_grad(wrong)
-    assert not result.passed
-    assert words in result.message
+    assert_rejected(ch02.check_tanh_grad(wrong), words)
+
+
+def test_tanh_grad_extra_case():
+    flat_only = lambda x: 1 - np.tanh(np.ravel(x)) ** 2  # noqa: E731
+    result = ch02.check_tanh_grad(flat_only, [(np.array([0.5, -0.5]),)])
+    assert (result.n_passed, result.n_cases) == (2, 3)
 
 
 # -- Leaky ReLU and its derivative -------------------------------------------------------------------------
@@ -98,32 +127,31 @@ def leaky_relu(x, negative_slope=0.01):
 
 
 def test_leaky_relu_reference_passes_and_matches_torch():
-    result = ch02.check_leaky_relu(leaky_relu)
-    assert result.passed, result.message
-    t = torch.tensor([-2.0, 0.0, 3.0], dtype=torch.float64, requires_grad=True)
-    out = torch.nn.functional.leaky_relu(t, 0.2)
-    out.sum().backward()
-    ours = leaky_relu(t.detach().numpy(), 0.2)
-    np.testing.assert_array_equal(ours[0], out.detach().numpy())
-    np.testing.assert_array_equal(ours[1], t.grad.numpy())
+    assert ch02.check_leaky_relu(leaky_relu).score == 2
+    x = torch.tensor([-2.0, 0.0, 3.0], dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.leaky_relu(x, 0.2).sum().backward()
+    np.testing.assert_array_equal(leaky_relu(x.detach().numpy(), 0.2)[1], x.grad.numpy())
 
 
 @pytest.mark.parametrize(
     ("wrong", "words"),
     [
         (stub, "not implemented"),
-        (lambda x, s: np.where(x > 0, x, s * x), "return a pair"),
-        (lambda x, s: (np.where(x > 0, x, 0.01 * x), np.where(x > 0, 1.0, 0.01)), "use the argument"),
-        (lambda x, s: (np.maximum(x, 0), np.where(x > 0, 1.0, s)), "ReLU's"),
-        (lambda x, s: (np.where(x > 0, x, s * x), (x > 0).astype(float)), "not 0"),
-        (lambda x, s: (np.where(x > 0, x, s * x), np.where(x >= 0, 1.0, s)), "x > 0 rather than x >= 0"),
-        (lambda x, s: (np.where(x > 0, x, s * x),) * 2, "equals the output"),
+        (lambda x, s: (np.maximum(x, 0), np.where(x > 0, 1.0, s)), "the output is ReLU's"),
+        (lambda x, s: leaky_relu(x, 0.01), "whatever negative_slope is"),
+        (lambda x, s: (leaky_relu(x, s)[0], np.where(x > 0, 1.0, 0.0)), "the derivative is ReLU's"),
+        (lambda x, s: (leaky_relu(x, s)[0], np.where(x >= 0, 1.0, s)), "test x > 0 rather than x >= 0"),
+        (lambda x, s: (leaky_relu(x, s)[0], leaky_relu(x, s)[0]), "the derivative equals the output"),
+        (lambda x, s: leaky_relu(x, s)[0], "return a tuple (output, derivative)"),
     ],
 )
 def test_leaky_relu_mistakes_get_a_hint(wrong, words):
-    result = ch02.check_leaky_relu(wrong)
-    assert not result.passed
-    assert words in result.message
+    assert_rejected(ch02.check_leaky_relu(wrong), words)
+
+
+def test_leaky_relu_scores_output_and_derivative_separately():
+    result = ch02.check_leaky_relu(lambda x, s: (leaky_relu(x, s)[0], np.where(x >= 0, 1.0, s)))
+    assert (result.n_passed, result.n_cases) == (2, 4) and result.score == 1
 
 
 # -- GELU's tanh approximation -----------------------------------------------------------------------------
@@ -134,11 +162,10 @@ def gelu_tanh(x):
 
 
 def test_gelu_tanh_reference_passes_and_matches_torch():
-    result = ch02.check_gelu_tanh(gelu_tanh)
-    assert result.passed, result.message
-    x = np.linspace(-5, 5, 41)
-    expected = torch.nn.functional.gelu(torch.from_numpy(x), approximate="tanh").numpy()
-    np.testing.assert_allclose(gelu_tanh(x), expected, rtol=1e-12, atol=1e-15)
+    assert ch02.check_gelu_tanh(gelu_tanh).score == 2
+    x = np.linspace(-5, 5, 11)
+    torch_gelu = torch.nn.functional.gelu(torch.from_numpy(x), approximate="tanh").numpy()
+    np.testing.assert_allclose(gelu_tanh(x), torch_gelu, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize(
@@ -149,11 +176,15 @@ def test_gelu_tanh_reference_passes_and_matches_torch():
         (lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**2))), "not x²"),
         (lambda x: 0.5 * x * (1 + np.tanh(2 / np.pi * (x + 0.044715 * x**3))), "not 2/π"),
         (lambda x: x / (1 + np.exp(-1.702 * x)), "sigmoid approximation"),
-        (lambda x: x * torch.special.ndtr(torch.from_numpy(x)).numpy(), "exact GELU"),
-        (lambda x: gelu_tanh(x)[:-1], "shape"),
+        (lambda x: x * 0.5 * (1 + np.vectorize(__import__("math").erf)(x / np.sqrt(2))), "exact GELU"),
     ],
 )
 def test_gelu_tanh_mistakes_get_a_hint(wrong, words):
-    result = ch02.check_gelu_tanh(wrong)
-    assert not result.passed
-    assert words in result.message
+    assert_rejected(ch02.check_gelu_tanh(wrong), words)
+
+
+def test_gelu_tanh_hidden_case_of_the_notebook():
+    hidden = [(np.array([[-3.0, 0.1], [7.0, -0.7]]),)]
+    assert ch02.check_gelu_tanh(gelu_tanh, hidden).passed
+    result = ch02.check_gelu_tanh(lambda x: gelu_tanh(np.ravel(x)), hidden)
+    assert result.n_passed == 2 and "extra case 1" in result.message

@@ -1,6 +1,8 @@
-"""Chapter 4 checkers: each accepts the reference solution and rejects stubs and typical mistakes kindly."""
+"""Chapter 4 checkers: each gives the reference solution full points and rejects stubs and typical mistakes
+kindly, with partial credit per case."""
 
 import numpy as np
+import pytest
 
 from nncourse import functional as F
 from nncourse import universal
@@ -11,6 +13,12 @@ def stub(*args, **kwargs):
     raise NotImplementedError()
 
 
+def assert_rejected(result, words):
+    assert not result.passed
+    assert words in result.message, result.message
+    assert 0 <= result.score < result.points
+
+
 # -- a bump from two sigmoids -------------------------------------------------------------------------------
 
 
@@ -18,45 +26,39 @@ def reference_bump(x, left, right, k):
     return F.sigmoid(k * (x - left)) - F.sigmoid(k * (x - right))
 
 
-def test_sigmoid_bump_accepts_the_reference():
-    assert ch04.check_sigmoid_bump(reference_bump).passed
+def test_sigmoid_bump_reference_passes():
+    assert ch04.check_sigmoid_bump(reference_bump).score == 2
 
 
-def test_sigmoid_bump_rejects_the_stub():
-    result = ch04.check_sigmoid_bump(stub)
-    assert not result.passed and "not implemented yet" in result.message
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented yet"),
+        (lambda x, left, right, k: -reference_bump(x, left, right, k), "your bump points down"),
+        (lambda x, left, right, k: reference_bump(x, left, right, 1.0), "not steep"),
+        (lambda x, left, right, k: F.sigmoid(k * (x - left)), "a single step at `left`"),
+        (lambda x, left, right, k: "bump", "should be a number or an array of numbers"),
+        (lambda x, left, right, k: reference_bump(x, left, right, k) + 1e-3j, "is complex"),
+    ],
+)
+def test_sigmoid_bump_mistakes_get_a_hint(wrong, words):
+    assert_rejected(ch04.check_sigmoid_bump(wrong), words)
 
 
-def test_sigmoid_bump_explains_an_upside_down_bump():
-    result = ch04.check_sigmoid_bump(lambda x, left, right, k: -reference_bump(x, left, right, k))
-    assert not result.passed and "points down" in result.message
-
-
-def test_sigmoid_bump_explains_a_missing_steepness():
-    result = ch04.check_sigmoid_bump(lambda x, left, right, k: reference_bump(x, left, right, 1.0))
-    assert not result.passed and "not steep" in result.message
-
-
-def test_sigmoid_bump_explains_a_single_step():
-    result = ch04.check_sigmoid_bump(lambda x, left, right, k: F.sigmoid(k * (x - left)))
-    assert not result.passed and "single step" in result.message
-
-
-def test_sigmoid_bump_catches_an_overflowing_sigmoid():
+def test_sigmoid_bump_with_an_overflowing_sigmoid_loses_the_extreme_case():
     def naive(x, left, right, k):
-        with np.errstate(over="ignore"):
-            return 1 / (1 + np.exp(-k * (x - left))) - 1 / (1 + np.exp(-k * (x - right)))
+        return 1 / (1 + np.exp(-k * (x - left))) - 1 / (1 + np.exp(-k * (x - right)))
 
-    assert ch04.check_sigmoid_bump(naive).passed  # 1/(1 + inf) = 0 is still right
+    result = ch04.check_sigmoid_bump(naive)
+    assert_rejected(result, "NumPy warned 'overflow encountered in exp' (on x = [-1e4, 1e4]")
+    assert (result.n_passed, result.n_cases) == (2, 3)
 
 
 def test_sigmoid_bump_reports_nan_at_extreme_inputs():
     def nan_at_extremes(x, left, right, k):
-        out = reference_bump(x, left, right, k)
-        return np.where(np.abs(x) > 100, np.nan, out)
+        return np.where(np.abs(x) > 100, np.nan, reference_bump(x, left, right, k))
 
-    result = ch04.check_sigmoid_bump(nan_at_extremes)
-    assert not result.passed and "NaN" in result.message and "extreme" in result.message
+    assert_rejected(ch04.check_sigmoid_bump(nan_at_extremes), "the bump contains NaN or infinity at index (0,)")
 
 
 # -- a staircase with N units -------------------------------------------------------------------------------
@@ -71,7 +73,7 @@ def reference_staircase(f, n_units, a, b):
 
 
 def test_staircase_accepts_the_reference_and_the_package_construction():
-    assert ch04.check_staircase(reference_staircase).passed
+    assert ch04.check_staircase(reference_staircase).score == 3
 
     def from_package(f, n_units, a, b):
         (W1, b1), (W2, b2) = universal.bump_network(f, n_units, (a, b)).layers
@@ -80,42 +82,39 @@ def test_staircase_accepts_the_reference_and_the_package_construction():
     assert ch04.check_staircase(from_package).passed
 
 
-def test_staircase_rejects_the_stub():
-    result = ch04.check_staircase(stub)
-    assert not result.passed and "not implemented yet" in result.message
+def transposed(f, n_units, a, b):
+    W1, b1, W2, b2 = reference_staircase(f, n_units, a, b)
+    return W1.T, b1, W2, b2
 
 
-def test_staircase_names_the_wrong_layout():
-    def transposed(f, n_units, a, b):
-        W1, b1, W2, b2 = reference_staircase(f, n_units, a, b)
-        return W1.T, b1, W2, b2
-
-    result = ch04.check_staircase(transposed)
-    assert not result.passed and "W1 should have shape (20, 1)" in result.message
+def levels_not_jumps(f, n_units, a, b):
+    W1, b1, _, b2 = reference_staircase(f, n_units, a, b)
+    h = (b - a) / (n_units + 1)
+    return W1, b1, f(a + h * (np.arange(1, n_units + 1) + 0.5))[None, :], b2
 
 
-def test_staircase_rejects_levels_instead_of_jumps():
-    def levels_not_jumps(f, n_units, a, b):
-        W1, b1, _, b2 = reference_staircase(f, n_units, a, b)
-        h = (b - a) / (n_units + 1)
-        return W1, b1, f(a + h * (np.arange(1, n_units + 1) + 0.5))[None, :], b2
-
-    result = ch04.check_staircase(levels_not_jumps)
-    assert not result.passed and "maximum error" in result.message and "jump" in result.message
+def gentle(f, n_units, a, b):
+    W1, b1, W2, b2 = reference_staircase(f, n_units, a, b)
+    return W1 / 40, b1 / 40, W2, b2
 
 
-def test_staircase_rejects_gentle_sigmoids():
-    def gentle(f, n_units, a, b):
-        W1, b1, W2, b2 = reference_staircase(f, n_units, a, b)
-        return W1 / 40, b1 / 40, W2, b2
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented yet"),
+        (transposed, "W1 should have shape (20, 1)"),
+        (levels_not_jumps, "the jump"),
+        (gentle, "steep"),
+        (lambda f, n, a, b: np.zeros(4), "return a tuple (W1, b1, W2, b2)"),
+    ],
+)
+def test_staircase_mistakes_get_a_hint(wrong, words):
+    assert_rejected(ch04.check_staircase(wrong), words)
 
-    result = ch04.check_staircase(gentle)
-    assert not result.passed and "steep" in result.message
 
-
-def test_staircase_reports_a_wrong_return_type():
-    result = ch04.check_staircase(lambda f, n, a, b: np.zeros(4))
-    assert not result.passed and "return a tuple (W1, b1, W2, b2)" in result.message
+def test_staircase_gives_partial_credit_per_target():
+    only_sin = lambda f, n, a, b: reference_staircase(f, n, a, b) if f is np.sin else gentle(f, n, a, b)  # noqa: E731
+    assert ch04.check_staircase(only_sin).score == 1
 
 
 # -- the width needed for a target error ---------------------------------------------------------------------
@@ -131,35 +130,35 @@ def reference_width(f, interval, tolerance):
     return n
 
 
-def test_width_needed_accepts_the_reference():
-    assert ch04.check_width_needed(reference_width).passed
+def test_width_needed_accepts_the_reference_in_every_integer_form():
+    assert ch04.check_width_needed(reference_width).score == 3
+    # A 0-d array used to be rejected although its value was right.
+    assert ch04.check_width_needed(lambda f, interval, tol: np.array(reference_width(f, interval, tol))).passed
+    assert ch04.check_width_needed(lambda f, interval, tol: float(reference_width(f, interval, tol))).passed
 
 
-def test_width_needed_rejects_the_stub():
-    result = ch04.check_width_needed(stub)
-    assert not result.passed and "not implemented yet" in result.message
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented yet"),
+        (lambda f, interval, tol: reference_width(f, interval, tol) + 1, "enough but not the smallest"),
+        (lambda f, interval, tol: reference_width(f, interval, tol) - 1, "is not enough"),
+        (lambda f, interval, tol: 0, "at least 1 hidden unit"),
+        (lambda f, interval, tol: reference_width(f, interval, tol) + 0.5, "should be a whole number"),
+        (lambda f, interval, tol: [reference_width(f, interval, tol)], "should be one number"),
+    ],
+)
+def test_width_needed_mistakes_get_a_hint(wrong, words):
+    assert_rejected(ch04.check_width_needed(wrong), words)
 
 
-def test_width_needed_rejects_one_too_many():
-    result = ch04.check_width_needed(lambda f, interval, tol: reference_width(f, interval, tol) + 1)
-    assert not result.passed and "not the smallest" in result.message
-
-
-def test_width_needed_rejects_one_too_few():
-    result = ch04.check_width_needed(lambda f, interval, tol: reference_width(f, interval, tol) - 1)
-    assert not result.passed and "not enough" in result.message
-
-
-def test_width_needed_asks_for_an_int():
-    result = ch04.check_width_needed(lambda f, interval, tol: float(reference_width(f, interval, tol)))
-    assert not result.passed and "as an int" in result.message
-
-
-def test_width_needed_rejects_zero_units():
-    result = ch04.check_width_needed(lambda f, interval, tol: 0)
-    assert not result.passed and "at least 1 hidden unit" in result.message
-
-
-def test_sigmoid_bump_explains_an_answer_that_is_not_numbers():
-    result = ch04.check_sigmoid_bump(lambda x, left, right, k: "bump")
-    assert not result.passed and "array of numbers" in result.message
+def test_width_needed_hidden_case_of_the_notebook():
+    hidden = [(np.cos, (0.0, np.pi), 0.02)]
+    assert ch04.check_width_needed(reference_width, hidden).passed
+    # A learner who hard-coded the visible answers passes them, and only the hidden case catches it.
+    visible = {np.sin: ((0.0, 2 * np.pi), 0.01), np.exp: ((-1.0, 2.0), 0.001), np.abs: ((-1.0, 1.0), 0.05)}
+    answers = {f.__name__: reference_width(f, *case) for f, case in visible.items()}
+    hard_coded = lambda f, interval, tol: answers.get(f.__name__, 1)  # noqa: E731
+    assert ch04.check_width_needed(hard_coded).passed
+    result = ch04.check_width_needed(hard_coded, hidden)
+    assert (result.n_passed, result.n_cases) == (3, 4) and "(on extra case 1)" in result.message

@@ -62,3 +62,25 @@ def test_parameter_accumulate_adds_and_keeps_the_dtype():
     p.accumulate(np.array([1.0, 2.0]))
     assert p.grad.dtype == np.float32
     np.testing.assert_array_equal(p.grad, [2.0, 4.0])
+
+
+def test_a_training_step_can_skip_the_input_gradient_and_gets_the_same_parameter_gradients():
+    x = np.random.default_rng(0).normal(size=(6, 4))
+    g = np.random.default_rng(1).normal(size=(6, 2))
+    grads = []
+    for input_grad in (True, False):
+        model = nn.build_mlp([4, 5, 2], "tanh", dtype=np.float64, rng=0)
+        model(x)
+        returned = model.backward(g, input_grad=input_grad)
+        assert (returned is None) == (not input_grad)
+        grads.append([p.grad.copy() for p in model.parameters()])
+    for with_dx, without_dx in zip(*grads, strict=True):
+        np.testing.assert_array_equal(with_dx, without_dx)
+
+
+def test_skipping_the_input_gradient_reaches_a_first_activation_and_an_empty_sequential():
+    model = nn.Sequential(nn.ReLU(), nn.Linear(2, 1))
+    model(np.ones((3, 2)))
+    assert model.backward(np.ones((3, 1)), input_grad=False) is None
+    assert nn.Sequential().backward(np.ones(2), input_grad=False) is None
+    np.testing.assert_array_equal(nn.Sequential().backward(np.ones(2)), np.ones(2))

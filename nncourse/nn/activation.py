@@ -56,8 +56,10 @@ class _Activation(Module):
         self._input = z
         return self._function(z)
 
-    def backward(self, grad_output):
-        """Given ∂L/∂a (the shape of the last output), return ∂L/∂z = ∂L/∂a ⊙ σ'(z), in z's dtype."""
+    def backward(self, grad_output, *, input_grad=True):
+        """Given ∂L/∂a (the shape of the last output), return ∂L/∂z = ∂L/∂a ⊙ σ'(z), in z's dtype.
+
+        With ``input_grad=False`` (see ``Sequential.backward``) nothing is needed from this layer: ``None``."""
         z = self._input
         if z is None:
             raise RuntimeError(f"{self!r}: backward() called before forward()")
@@ -67,6 +69,8 @@ class _Activation(Module):
                 f"{self!r}: expected grad_output of shape {z.shape} (the shape of the last output), "
                 f"got shape {grad_output.shape}"
             )
+        if not input_grad:
+            return None
         grad_input = grad_output * self._derivative(z)
         return np.asarray(grad_input, dtype=z.dtype)  # a float64 grad_output on a float32 layer: back to float32
 

@@ -102,9 +102,9 @@ class Linear(Module):
             z += self.bias.data  # in place: no second (N, out_features) array
         return z
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, *, input_grad=True):
         """Given ``G = ∂L/∂Z``, accumulate ``Gᵀ A`` into ``weight.grad`` and ``Σ_n G[n]`` into ``bias.grad``;
-        return ``∂L/∂A = G W``."""
+        return ``∂L/∂A = G W`` (or skip it and return ``None`` with ``input_grad=False``)."""
         if self._input is None:
             raise RuntimeError(f"{self._name()}: backward() called before forward()")
         grad_output = np.asarray(grad_output)
@@ -122,6 +122,8 @@ class Linear(Module):
             # Σ_n G[n] written as the product 1ᵀ G: the same sum, but for a tall, narrow G (many samples,
             # few units) NumPy's g.sum(axis=0) is about 20 times slower than this matrix product.
             self.bias.accumulate(np.ones(len(g), dtype=g.dtype) @ g)
+        if not input_grad:  # the caller needs no ∂L/∂A (the first layer of a training step): skip G W
+            return None
         # np.dot is G W, like @; for out_features = 1 (an outer product) NumPy's @ is about 5 times slower.
         return np.dot(g, self.weight.data).reshape(self._input.shape)
 

@@ -197,7 +197,19 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def backward(self, grad_output):
-        for module in reversed(list(self)):
+    def backward(self, grad_output, *, input_grad=True):
+        """Run the modules' backward passes in reverse order and return ∂L/∂(input).
+
+        ``input_grad=False`` says that nobody needs the gradient with respect to the model's input (a training
+        step does not): the first module skips that product and ``None`` is returned, as PyTorch's autograd
+        skips it for an input that does not require a gradient. For a first ``Linear(784, 256)`` that product
+        is a third of the backward pass. The first module must then be one of the course's layers.
+        """
+        modules = list(self)
+        for module in reversed(modules[1:]):
             grad_output = module.backward(grad_output)
-        return grad_output
+        if not modules:
+            return grad_output if input_grad else None
+        if input_grad:
+            return modules[0].backward(grad_output)
+        return modules[0].backward(grad_output, input_grad=False)

@@ -698,9 +698,10 @@ for seed, (losses, accuracy) in enumerate(adam_runs):
 # ## Exercises
 #
 # Each exercise has a solution cell (collapsed: try first!) and a checker cell that runs your code on known
-# inputs and prints a hint if something is off.
+# inputs, gives a hint if something is off, and shows your points: a partly right answer earns points in
+# proportion to the checker's cases it passes.
 #
-# ### Exercise 1: the Xavier uniform bound
+# ### Exercise 1: the Xavier uniform bound (2 points)
 #
 # Return the bound $b$ of Glorot's uniform initialisation $U(-b, b)$ for a weight with `fan_in` inputs and
 # `fan_out` outputs per unit and a given `gain`, so that its variance is
@@ -714,19 +715,13 @@ def xavier_uniform_bound(fan_in, fan_out, gain=1.0):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch07-xavier-bound-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from nncourse.exercises.ch07 import (
-    check_deep_tanh_init,
-    check_kaiming_normal_std,
-    check_leaky_relu_gain,
-    check_variance_preserving_gain,
-    check_xavier_uniform_bound,
-)
+# %% nbgrader={"grade": true, "grade_id": "ch07-xavier-bound-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch07 import check_xavier_uniform_bound
 
 check_xavier_uniform_bound(xavier_uniform_bound)
 
 # %% [markdown]
-# ### Exercise 2: the Kaiming normal standard deviation
+# ### Exercise 2: the Kaiming normal standard deviation (2 points)
 #
 # Return the standard deviation that `kaiming_normal_(w, mode="fan_in", nonlinearity=nonlinearity)` uses for a
 # layer with `fan_in` inputs per unit, for `nonlinearity` one of `"linear"`, `"sigmoid"`, `"tanh"`, `"relu"`.
@@ -741,11 +736,13 @@ def kaiming_normal_std(fan_in, nonlinearity):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch07-kaiming-std-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch07-kaiming-std-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch07 import check_kaiming_normal_std
+
 check_kaiming_normal_std(kaiming_normal_std)
 
 # %% [markdown]
-# ### Exercise 3: the gain of leaky ReLU, derived
+# ### Exercise 3: the gain of leaky ReLU, derived (2 points)
 #
 # A leaky ReLU passes $z$ for $z > 0$ and $a z$ for $z \le 0$. For $z \sim \mathcal N(0, \operatorname{Var}[z])$,
 # compute $\mathbb E[\operatorname{LeakyReLU}(z)^2]$ (each half of the symmetric distribution carries half of
@@ -761,11 +758,18 @@ def leaky_relu_gain(negative_slope):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch07-leaky-gain-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-check_leaky_relu_gain(leaky_relu_gain)
+# %% nbgrader={"grade": true, "grade_id": "ch07-leaky-gain-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch07 import check_leaky_relu_gain
+
+extra_cases = []
+### BEGIN HIDDEN TESTS
+# An instructor's hidden cases, (negative_slope,): PReLU-like slopes the learner has not seen.
+extra_cases = [(0.1,), (0.3,)]
+### END HIDDEN TESTS
+check_leaky_relu_gain(leaky_relu_gain, extra_cases)
 
 # %% [markdown]
-# ### Exercise 4: the gain of any activation, measured
+# ### Exercise 4: the gain of any activation, measured (3 points)
 #
 # For an activation `f` (a NumPy function such as `np.tanh` or `F.gelu`), return the gain that keeps
 # $\operatorname{Var}[z] = 1$ from one layer to the next: by Section 3, $\text{gain} = 1/\sqrt{\mathbb E[f(z)^2]}$
@@ -782,11 +786,13 @@ def variance_preserving_gain(f):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch07-measured-gain-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch07-measured-gain-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch07 import check_variance_preserving_gain
+
 check_variance_preserving_gain(variance_preserving_gain)
 
 # %% [markdown]
-# ### Exercise 5 (open-ended): make a 20-layer tanh network train
+# ### Exercise 5 (open-ended): make a 20-layer tanh network train (4 points)
 #
 # The checker builds `nn.build_mlp([64] + [32] * 20 + [10], "tanh", init=my_init)` (biases zero), trains it
 # with SGD (learning rate 0.05, 400 steps of 32 digits) and asks for 60 % validation accuracy. With PyTorch's
@@ -802,7 +808,9 @@ def my_init(weight, rng):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch07-deep-tanh-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch07-deep-tanh-check", "locked": true, "points": 4, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch07 import check_deep_tanh_init
+
 check_deep_tanh_init(my_init)
 
 # %% [markdown]

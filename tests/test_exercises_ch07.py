@@ -1,4 +1,5 @@
-"""Chapter 7 checkers: a right answer passes; an unsolved stub and typical mistakes get a specific hint."""
+"""Chapter 7 checkers: a right answer gets full points; an unsolved stub and typical mistakes get a specific
+hint and partial or no credit."""
 
 import math
 
@@ -17,6 +18,7 @@ def stub(*args):
 def assert_hint(result, words):
     assert not result.passed
     assert words in result.message, result.message
+    assert 0 <= result.score < result.points
 
 
 # -- the Xavier uniform bound ------------------------------------------------------------------------------
@@ -27,7 +29,8 @@ def xavier_uniform_bound(fan_in, fan_out, gain):
 
 
 def test_xavier_bound_reference_passes_and_is_torchs_bound():
-    assert ch07.check_xavier_uniform_bound(xavier_uniform_bound).passed
+    result = ch07.check_xavier_uniform_bound(xavier_uniform_bound)
+    assert result.passed and result.score == 2 and result.n_cases == 4, result.message
     w = torch.empty(40, 200, dtype=torch.float64)
     torch.nn.init.xavier_uniform_(w, gain=5 / 3)
     assert w.abs().max().item() <= xavier_uniform_bound(200, 40, 5 / 3)
@@ -38,13 +41,14 @@ def test_xavier_bound_reference_passes_and_is_torchs_bound():
     ("wrong", "words"),
     [
         (stub, "not implemented"),
-        (lambda i, o, g: g * math.sqrt(2 / (i + o)), "is the standard deviation"),
+        (lambda i, o, g: g * math.sqrt(2 / (i + o)), "the standard deviation gain·√"),
         (lambda i, o, g: math.sqrt(6 / (i + o)), "the gain is missing"),
         (lambda i, o, g: g * math.sqrt(3 / i), "uses fan_in only"),
         (lambda i, o, g: g * math.sqrt(6 / (i * o)), "the bound is off"),
-        (lambda i, o, g: None, "returned None"),
-        (lambda i, o, g: "0.3", "one real number"),
-        (lambda i, o, g: math.nan, "finite"),
+        (lambda i, o, g: None, "is None"),
+        (lambda i, o, g: "0.3", "should be a number"),
+        (lambda i, o, g: math.nan, "NaN"),
+        (lambda i, o, g: [0.1, 0.2], "should be one number"),
     ],
 )
 def test_xavier_bound_mistakes_are_explained(wrong, words):
@@ -70,10 +74,10 @@ def test_kaiming_std_reference_passes_and_matches_torchs_draws():
     ("wrong", "words"),
     [
         (stub, "not implemented"),
-        (lambda n, name: nn.init.calculate_gain(name) ** 2 / n, "is the variance"),
+        (lambda n, name: nn.init.calculate_gain(name) ** 2 / n, "the variance gain²/fan_in"),
         (lambda n, name: math.sqrt(3) * nn.init.calculate_gain(name) / math.sqrt(n), "bound of kaiming_uniform_"),
         (lambda n, name: 1 / math.sqrt(n), "the gain of 'relu' is missing"),
-        (lambda n, name: math.sqrt(2 / n), "uses ReLU's gain √2 for 'tanh'"),
+        (lambda n, name: math.sqrt(2 / n), "ReLU's gain √2 used for 'tanh'"),
         (lambda n, name: nn.init.calculate_gain(name) / n, "the standard deviation is off"),
     ],
 )
@@ -97,11 +101,11 @@ def test_leaky_relu_gain_reference_passes_and_is_torchs_gain():
     ("wrong", "words"),
     [
         (stub, "not implemented"),
-        (lambda a: math.sqrt(2), "got √2 for every slope"),
+        (lambda a: math.sqrt(2), "got √2, whatever the slope"),
         (lambda a: 2 / (1 + a**2), "is gain²"),
         (lambda a: math.sqrt(2 / (1 + a)), "uses the slope a, not a²"),
         (lambda a: math.sqrt(1 + a**2), "the gain is off"),
-        (lambda a: complex(1, 1), "one real number"),
+        (lambda a: complex(1, 1), "complex"),
     ],
 )
 def test_leaky_relu_gain_mistakes_are_explained(wrong, words):
@@ -122,7 +126,7 @@ def test_variance_preserving_gain_reference_passes():
 
 def test_the_reference_gain_keeps_the_variance_of_a_deep_torch_network():
     # The checker's gain for tanh, measured the other way: through 30 PyTorch layers the variance stays put.
-    gain = 1 / math.sqrt(ch07._second_moment(np.tanh))
+    gain = ch07._variance_preserving_gain(np.tanh)
     assert gain == pytest.approx(1.593, abs=1e-3)
     torch.manual_seed(0)
     h = torch.randn(2000, 512, dtype=torch.float64)
@@ -141,8 +145,8 @@ def test_the_reference_gain_keeps_the_variance_of_a_deep_torch_network():
         (lambda f: 1 / np.std(sample(f)), "use the second moment, not the variance"),
         (lambda f: np.sqrt(np.mean(sample(f) ** 2)), "its inverse"),
         (lambda f: 1 / np.mean(sample(f) ** 2), "that is gain²"),
-        (lambda f: math.sqrt(2), "the gain for tanh is off"),
-        (lambda f: -1.0, "should be positive"),
+        (lambda f: math.sqrt(2), "the gain is off (on f = tanh)"),
+        (lambda f: -1.0, "should be a positive number"),
     ],
 )
 def test_variance_preserving_gain_mistakes_are_explained(wrong, words):
@@ -152,10 +156,13 @@ def test_variance_preserving_gain_mistakes_are_explained(wrong, words):
 # -- open-ended: make a deep tanh network train -------------------------------------------------------------------
 
 
+def huge_weights(weight, rng):
+    weight.data[...] = rng.choice([-3e38, 3e38], size=weight.data.shape)  # representable, but sums overflow
+
+
 def test_a_tanh_matched_init_trains_the_deep_network():
     result = ch07.check_deep_tanh_init(lambda w, rng: nn.init.xavier_normal_(w, gain=5 / 3, rng=rng))
-    assert result.passed, result.message
-    assert "validation accuracy" in result.message
+    assert result.passed and result.score == 4, result.message
 
 
 @pytest.mark.parametrize(
@@ -166,8 +173,25 @@ def test_a_tanh_matched_init_trains_the_deep_network():
         (lambda w, rng: nn.init.normal_(w, 0.0, 1.0, rng=rng), "the units saturate"),
         (lambda w, rng: None, "the weight was not changed"),
         (lambda w, rng: w.data.fill(np.nan), "NaN or infinity"),
+        (lambda w, rng: nn.init.normal_(w.data, 0.0, 0.3, rng=rng) + 1e-9j, "complex"),
+        (lambda w, rng: nn.init.normal_(w, 0.0, 0.3, rng=rng).data * 2, "returns something other than the weight"),
+        (lambda w, rng: nn.init.constant_(w, 0.1), "symmetry"),
+        (lambda w, rng: nn.init.normal_(w, 0.0, 1e37, rng=rng), "diverged"),
+        (huge_weights, "overflows at initialisation"),
         (42, "expected a function"),
     ],
 )
 def test_bad_initialisations_are_explained(wrong, words):
     assert_hint(ch07.check_deep_tanh_init(wrong), words)
+
+
+def test_extra_seeds_are_more_cases_and_a_bad_seed_is_the_instructors_error():
+    result = ch07.check_deep_tanh_init(lambda w, rng: nn.init.normal_(w, 0.0, 0.01, rng=rng), [(1,)])
+    assert result.n_cases == 2 and result.score == 0
+    with pytest.raises(ValueError, match="extra case 1 is not a valid case"):
+        ch07.check_deep_tanh_init(stub, [(-1,)])
+
+
+def test_hidden_cases_of_the_formula_checkers_are_scored_like_the_others():
+    result = ch07.check_leaky_relu_gain(lambda a: math.sqrt(2 / (1 + a**2)) if a != 0.1 else 1.0, [(0.1,)])
+    assert not result.passed and result.n_cases == 6 and result.score == pytest.approx(2 * 5 / 6)

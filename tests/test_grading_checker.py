@@ -334,6 +334,7 @@ def _right_answers():
     from nncourse import functional as F
     from nncourse import universal
     from nncourse.autograd import Tensor
+    from nncourse.nn import init
 
     def update(w, b, x, y, lr):
         error = y - int(x @ w + b >= 0)
@@ -384,6 +385,13 @@ def _right_answers():
         "check_softmax_cross_entropy_backward": (softmax_ce,),
         "check_gradient": (lambda x: float(np.sum(x**3)), lambda x: 3 * x**2),
         "check_autograd_op": (softplus,),
+        "check_xavier_uniform_bound": (lambda fan_in, fan_out, gain: gain * np.sqrt(6 / (fan_in + fan_out)),),
+        "check_kaiming_normal_std": (lambda fan_in, name: {"linear": 1, "sigmoid": 1, "tanh": 5 / 3, "relu": 2**0.5}[
+            name] / np.sqrt(fan_in),),
+        "check_leaky_relu_gain": (lambda a: np.sqrt(2 / (1 + a**2)),),
+        "check_variance_preserving_gain": (lambda f: 1 / np.sqrt(np.mean(f(np.random.default_rng(0).standard_normal(
+            10**6)) ** 2)),),
+        "check_deep_tanh_init": (lambda w, rng: init.orthogonal_(w.data, gain=5 / 3, rng=rng),),  # returns the array
     }
 
 

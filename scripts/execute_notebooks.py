@@ -33,7 +33,8 @@ def kernel_env():
 
 
 def clean_outputs(nb):
-    """Drop what differs between two runs of the same notebook: random cell ids, timings and widget views."""
+    """Drop what differs between two runs of the same notebook: random cell ids, timings, widget views, and
+    where the kernel happened to split a stream of printed text."""
     nb.metadata.pop("widgets", None)
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index}"
@@ -42,8 +43,13 @@ def clean_outputs(nb):
             continue
         kept = []
         for out in cell.outputs:
-            data = out.get("data", {})
-            if WIDGET_VIEW in data:
+            if WIDGET_VIEW in out.get("data", {}):
+                continue
+            previous = kept[-1] if kept else None
+            if out.output_type == "stream" and previous is not None and previous.output_type == "stream" \
+                    and previous.name == out.name:
+                # The kernel splits a cell's printing into chunks wherever it flushes, differently each run.
+                previous.text += out.text
                 continue
             kept.append(out)
         cell.outputs = kept

@@ -220,6 +220,17 @@ def test_clean_outputs_removes_what_differs_between_runs():
     nbformat.validate(nb)
 
 
+def test_clean_outputs_joins_the_chunks_of_one_stream():
+    nb = new_notebook(cells=[new_code_cell("for i in range(3): print(i)", execution_count=1)])
+    nb.cells[0].outputs = [new_output("stream", name="stdout", text="0\n1\n"),
+                           new_output("stream", name="stdout", text="2\n"),
+                           new_output("stream", name="stderr", text="warning\n"),
+                           new_output("stream", name="stdout", text="done\n")]
+    outputs = execute_notebooks.clean_outputs(nb).cells[0].outputs
+    assert [(out.name, out.text) for out in outputs] == [("stdout", "0\n1\n2\n"), ("stderr", "warning\n"),
+                                                          ("stdout", "done\n")]
+
+
 def test_clean_outputs_is_idempotent():
     once = execute_notebooks.clean_outputs(messy_notebook())
     twice = execute_notebooks.clean_outputs(copy.deepcopy(once))

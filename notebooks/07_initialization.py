@@ -863,7 +863,7 @@ check_deep_tanh_init(my_init)
 # - PyTorch's default `Linear` initialisation in 30 ReLU layers: the input-dependent spread shrinks by 2.53 per
 #   layer (theory $\sqrt6 = 2.45$).
 # - **Run time** of this notebook on the course's build machine (2 cores shared with other jobs, one BLAS
-#   thread): 21–37 s of wall time as other jobs loaded it (load average up to 6), about 17 s of CPU time, of
+#   thread): 21–43 s of wall time as other jobs loaded it (load average up to 6), about 17 s of CPU time, of
 #   which the six 30-layer SGD runs of Section 6 take about half and `import torch` about 2 s.
 #
 # ## What comes next

@@ -4,13 +4,14 @@ One step is what every training loop of the course does per mini-batch::
 
     optimizer.zero_grad(); loss = criterion(model(x), y); <backward>; optimizer.step()
 
-with ``model.backward(criterion.backward())`` in nncourse and ``loss.backward()`` in PyTorch, on the same
-architecture (ReLU between the Linear layers), the same batch and plain SGD, in float32.
+with ``model.backward(criterion.backward(), input_grad=False)`` in nncourse and ``loss.backward()`` in
+PyTorch, on the same architecture (ReLU between the Linear layers), the same batch and plain SGD, in float32.
 
-The work is not quite the same: ``model.backward`` always returns dL/dx, the gradient with respect to the
-input (learners and tests use it), while PyTorch's autograd skips it because ``x`` does not require a
-gradient. For 2-D inputs that product is negligible; for 784 inputs it is a third of the backward pass, so
-the grid has that size twice, the second time ("ce+dx") with ``x.requires_grad=True`` in PyTorch.
+The work is the same: PyTorch's autograd skips dL/dx, the gradient with respect to the input, because ``x``
+does not require a gradient, and ``input_grad=False`` tells nncourse's first layer to skip it too. For 2-D
+inputs that product is negligible; for 784 inputs it is a third of the backward pass, so the grid has that
+size twice, the second time ("ce+dx") with dL/dx computed by both (``x.requires_grad=True`` in PyTorch, the
+default ``model.backward(...)`` in nncourse, which returns it).
 
 Grid (from the course's issue): 2-16-16-1 and 2-256-256-1 with MSELoss at batch 100, 1,000 and 10,000,
 and 784-256-256-10 with CrossEntropyLoss at batch 128.
@@ -99,10 +100,12 @@ def nncourse_step(sizes, batch, loss):
     optimizer = SGD(model.parameters(), lr=LR)
     x, y = make_data(sizes, batch, loss)
 
+    input_grad = loss.endswith("+dx")  # by default a training step needs no dL/dx, as in PyTorch below
+
     def step():
         optimizer.zero_grad()
         criterion(model(x), y)
-        model.backward(criterion.backward())
+        model.backward(criterion.backward(), input_grad=input_grad)
         optimizer.step()
 
     return step
@@ -201,7 +204,7 @@ def main():
         print(" ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)), flush=True)
     print("ratio = nncourse / torch (below 1: nncourse is faster). CPU time (time.process_time) leaves out")
     print("the time a process waits for a core, so on a busy machine it is the steadier comparison.")
-    print("ce+dx: PyTorch also computes dL/dx (x.requires_grad=True), which nncourse's backward always returns.")
+    print("ce+dx: both also compute dL/dx (x.requires_grad=True in PyTorch, input_grad=True in nncourse).")
 
 
 if __name__ == "__main__":

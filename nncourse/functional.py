@@ -28,7 +28,7 @@ Conventions shared by every function here:
   ``step_grad(x) = 0`` everywhere.
 * **Bad input** raises a ``ValueError`` that names the function: non-numeric or complex input, NaN or
   infinity (PyTorch would propagate them; here a non-finite pre-activation always means something upstream
-  already went wrong, so we stop at once), a bad ``approximate`` string, an axis out of range.
+  already went wrong, so we stop at once), a bad ``approximate`` string, a ``dim`` out of range.
 
 The derivatives are written for accuracy, not only for brevity: ``sigmoid_grad`` uses σ(x) σ(-x) rather
 than σ(x) (1 - σ(x)), and ``tanh_grad`` uses 4 e^(-2|x|) / (1 + e^(-2|x|))² rather than 1 - tanh²(x), so
@@ -78,13 +78,7 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 def _input(x, where):
-    """The input as a floating-point array (float dtypes kept, others made float64), or a ValueError."""
-    try:
-        complex_input = np.iscomplexobj(x)
-    except (TypeError, ValueError):  # not array-like at all: as_array says so below
-        complex_input = False
-    if complex_input:
-        raise ValueError(f"{where}: x must be real, got {describe(x)}")
+    """The input as a real floating-point array (float dtypes kept, others made float64), or a ValueError."""
     return as_array(x, "x", where)
 
 
@@ -108,17 +102,17 @@ def _check_approximate(approximate, where):
     return approximate
 
 
-def _check_axis(axis, ndim, where):
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise ValueError(f"{where}: axis must be an integer, got {describe(axis)}")
+def _check_dim(dim, ndim, where):
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise ValueError(f"{where}: dim must be an integer, got {describe(dim)}")
     if ndim == 0:
         raise ValueError(f"{where}: x must have at least one dimension, got a scalar")
-    if not -ndim <= axis < ndim:
+    if not -ndim <= dim < ndim:
         raise ValueError(
-            f"{where}: axis {axis} is out of range for an array of {ndim} dimension(s) "
-            f"(expected {-ndim} <= axis < {ndim})"
+            f"{where}: dim {dim} is out of range for an array of {ndim} dimension(s) "
+            f"(expected {-ndim} <= dim < {ndim})"
         )
-    return int(axis)
+    return int(dim)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -134,6 +128,9 @@ def step(x):
 
     Derivative: 0 for every x ≠ 0 and undefined at 0 (see :func:`step_grad`), which is why gradient
     descent cannot train a network of steps.
+
+    >>> step(np.array([-2.0, 0.0, 2.0])).tolist()
+    [0.0, 1.0, 1.0]
     """
     x = _input(x, "step")
     return _output(x >= 0, x.dtype)
@@ -144,6 +141,9 @@ def step_grad(x):
 
     PyTorch does not define it at all (``torch.heaviside`` has no backward); 0 is what the step "tells"
     gradient descent: no small change of the input changes the output.
+
+    >>> step_grad(np.array([-2.0, 0.0, 2.0])).tolist()
+    [0.0, 0.0, 0.0]
     """
     x = _input(x, "step_grad")
     return _output(np.zeros_like(x), x.dtype)
@@ -171,6 +171,13 @@ def sigmoid(x):
     Derivative: σ'(x) = σ(x) (1 - σ(x)) = σ(x) σ(-x), at most 1/4 (at x = 0); see :func:`sigmoid_grad`.
 
     Stable: computed as e^x / (1 + e^x) for negative x, so ``sigmoid(-1e4)`` is 0 with no overflow warning.
+    Both forms are one branch-free expression, e^min(x, 0) / (1 + e^(-|x|)): faster than choosing a form per
+    element, whose branch on random signs the CPU mispredicts half the time.
+
+    >>> sigmoid(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [0.1192, 0.5, 0.8808]
+    >>> sigmoid(np.array([-1e4, 1e4])).tolist()  # no overflow warning, no NaN
+    [0.0, 1.0]
     """
     x = _input(x, "sigmoid")
     return _output(_sigmoid(x), x.dtype)
@@ -185,6 +192,11 @@ def sigmoid_grad(x):
 
     Range (0, 1/4]; the maximum 1/4 is at x = 0, so every sigmoid layer shrinks a gradient at least 4-fold.
     σ(x) σ(-x) keeps full precision in the right tail, where 1 - σ(x) would round to 0.
+
+    >>> sigmoid_grad(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [0.105, 0.25, 0.105]
+    >>> bool(sigmoid_grad(40.0) > 0), float(sigmoid(40.0) * (1 - sigmoid(40.0)))  # the short form rounds to 0
+    (True, 0.0)
     """
     x = _input(x, "sigmoid_grad")
     return _output(_sigmoid_grad(x), x.dtype)
@@ -200,6 +212,9 @@ def tanh(x):
     Range (-1, 1), zero-centred. Used in RNNs and LSTMs. Saturates like the sigmoid.
 
     Derivative: tanh'(x) = 1 - tanh²(x), at most 1 (at x = 0); see :func:`tanh_grad`.
+
+    >>> tanh(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [-0.964, 0.0, 0.964]
     """
     x = _input(x, "tanh")
     return _output(_tanh(x), x.dtype)
@@ -215,6 +230,11 @@ def tanh_grad(x):
 
     Range (0, 1]; the maximum 1 is at x = 0. Computed as 4 e^(-2|x|) / (1 + e^(-2|x|))², which equals
     1 - tanh²(x) but keeps its precision for large |x|, where tanh²(x) rounds to 1.
+
+    >>> tanh_grad(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [0.0707, 1.0, 0.0707]
+    >>> bool(tanh_grad(20.0) > 0), float(1 - tanh(20.0) ** 2)  # the short form rounds to 0
+    (True, 0.0)
     """
     x = _input(x, "tanh_grad")
     return _output(_tanh_grad(x), x.dtype)
@@ -237,6 +257,11 @@ def relu(x):
     never recovers (a "dead ReLU").
 
     Derivative: 1 for x > 0, 0 for x < 0; at 0 we use 0, as PyTorch's autograd does; see :func:`relu_grad`.
+
+    >>> relu(np.array([-2.0, 0.0, 2.0])).tolist()
+    [0.0, 0.0, 2.0]
+    >>> relu(np.array([-1.0, 3.0], dtype=np.float32)).dtype  # float32 in, float32 out
+    dtype('float32')
     """
     x = _input(x, "relu")
     return _output(_relu(x), x.dtype)
@@ -247,7 +272,11 @@ def _relu_grad(x):
 
 
 def relu_grad(x):
-    """Derivative of :func:`relu`: 1 where x > 0, else 0 (including x = 0, PyTorch's convention)."""
+    """Derivative of :func:`relu`: 1 where x > 0, else 0 (including x = 0, PyTorch's convention).
+
+    >>> relu_grad(np.array([-2.0, 0.0, 2.0])).tolist()  # 0 at the kink x = 0
+    [0.0, 0.0, 1.0]
+    """
     x = _input(x, "relu_grad")
     return _output(_relu_grad(x), x.dtype)
 
@@ -264,6 +293,9 @@ def leaky_relu(x, negative_slope=0.01):
 
     Derivative: 1 for x > 0, ``negative_slope`` for x <= 0 (PyTorch's value at 0); see
     :func:`leaky_relu_grad`.
+
+    >>> leaky_relu(np.array([-2.0, 0.0, 2.0]), negative_slope=0.1).tolist()
+    [-0.2, 0.0, 2.0]
     """
     slope = _check_slope(negative_slope, "leaky_relu")
     x = _input(x, "leaky_relu")
@@ -276,7 +308,11 @@ def _leaky_relu_grad(x, negative_slope):
 
 
 def leaky_relu_grad(x, negative_slope=0.01):
-    """Derivative of :func:`leaky_relu`: 1 where x > 0, ``negative_slope`` where x <= 0 (as PyTorch)."""
+    """Derivative of :func:`leaky_relu`: 1 where x > 0, ``negative_slope`` where x <= 0 (as PyTorch).
+
+    >>> leaky_relu_grad(np.array([-2.0, 0.0, 2.0])).tolist()  # negative_slope at the kink x = 0
+    [0.01, 0.01, 1.0]
+    """
     slope = _check_slope(negative_slope, "leaky_relu_grad")
     x = _input(x, "leaky_relu_grad")
     return _output(_leaky_relu_grad(x, slope), x.dtype)
@@ -322,6 +358,11 @@ def gelu(x, approximate="none"):
     Derivative: Φ(x) + x φ(x), with φ(x) = e^(-x²/2) / √(2π); see :func:`gelu_grad`.
 
     Computed in float64 (Φ through ``math.erfc``, NumPy having no erf) and cast back to the input's dtype.
+
+    >>> gelu(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [-0.0455, 0.0, 1.9545]
+    >>> gelu(np.array([-2.0, 0.0, 2.0]), approximate="tanh").round(4).tolist()
+    [-0.0454, 0.0, 1.9546]
     """
     approximate = _check_approximate(approximate, "gelu")
     x = _input(x, "gelu")
@@ -347,6 +388,9 @@ def gelu_grad(x, approximate="none"):
     Range [≈ -0.129, ≈ 1.129]: it exceeds 1 a little near x ≈ 1.4 and is negative for x < ≈ -0.75. For
     ``approximate="tanh"``, the derivative of the approximation: ½ (1 + tanh u) + ½ x (1 - tanh² u) u',
     with u = √(2/π) (x + 0.044715 x³) and u' = √(2/π) (1 + 3·0.044715 x²).
+
+    >>> gelu_grad(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [-0.0852, 0.5, 1.0852]
     """
     approximate = _check_approximate(approximate, "gelu_grad")
     x = _input(x, "gelu_grad")
@@ -364,6 +408,9 @@ def silu(x):
     (Elfwing et al. 2018; Ramachandran et al. 2017). Smooth, non-monotonic, like GELU.
 
     Derivative: σ(x) (1 + x (1 - σ(x))); see :func:`silu_grad`.
+
+    >>> silu(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [-0.2384, 0.0, 1.7616]
     """
     x = _input(x, "silu")
     return _output(_silu(x), x.dtype)
@@ -377,6 +424,9 @@ def silu_grad(x):
     """Derivative of :func:`silu`: σ(x) (1 + x (1 - σ(x))), written σ(x) (1 + x σ(-x)).
 
     Range [≈ -0.0998, ≈ 1.0998].
+
+    >>> silu_grad(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [-0.0908, 0.5, 1.0908]
     """
     x = _input(x, "silu_grad")
     return _output(_silu_grad(x), x.dtype)
@@ -395,27 +445,32 @@ def _shift_by_max(x, axis):
         return x - np.max(x, axis=axis, keepdims=True)
 
 
-def softmax(x, axis=-1):
-    """Softmax along ``axis`` (PyTorch's ``dim``): softmax(x)_i = e^(x_i) / Σ_j e^(x_j).
+def softmax(x, dim=-1):
+    """Softmax along ``dim`` (``torch.nn.functional.softmax``): softmax(x)_i = e^(x_i) / Σ_j e^(x_j).
 
-    Range: each entry in [0, 1] (strictly inside in exact arithmetic), summing to 1 along ``axis``. Turns a
+    Range: each entry in [0, 1] (strictly inside in exact arithmetic), summing to 1 along ``dim``. Turns a
     vector of scores (logits) into probabilities for multi-class outputs.
 
     Invariant to shifts: softmax(x + c) = softmax(x) for any constant c. We use c = -max_j x_j, so every
     exponent is <= 0 and e^(...) never overflows: ``softmax([1e4, 0])`` is ``[1, 0]`` with no warning.
 
     Derivative (a matrix, not elementwise): ∂ softmax_i / ∂x_j = softmax_i (δ_ij - softmax_j).
+
+    >>> softmax(np.array([[0.0, np.log(3.0)], [1e4, 0.0]]), dim=1)
+    array([[0.25, 0.75],
+           [1.  , 0.  ]])
     """
     x = _input(x, "softmax")
-    axis = _check_axis(axis, x.ndim, "softmax")
+    dim = _check_dim(dim, x.ndim, "softmax")
     if x.size == 0:
         return x.copy()
-    e = np.exp(_shift_by_max(x, axis))
-    return _output(e / np.sum(e, axis=axis, keepdims=True), x.dtype)
+    e = np.exp(_shift_by_max(x, dim))
+    return _output(e / np.sum(e, axis=dim, keepdims=True), x.dtype)
 
 
-def log_softmax(x, axis=-1):
-    """Log of the softmax along ``axis``: log_softmax(x)_i = x_i - log Σ_j e^(x_j).
+def log_softmax(x, dim=-1):
+    """Log of the softmax along ``dim`` (``torch.nn.functional.log_softmax``):
+    log_softmax(x)_i = x_i - log Σ_j e^(x_j).
 
     Range (-∞, 0]. Computed with the log-sum-exp trick, log Σ_j e^(x_j) = m + log Σ_j e^(x_j - m) with
     m = max_j x_j, so it neither overflows (large x) nor takes log 0 (a tiny softmax entry):
@@ -423,10 +478,13 @@ def log_softmax(x, axis=-1):
     cross-entropy loss is built on it.
 
     Derivative (a matrix): ∂ log_softmax_i / ∂x_j = δ_ij - softmax_j.
+
+    >>> log_softmax(np.array([1e4, 0.0]), dim=0)
+    array([     0., -10000.])
     """
     x = _input(x, "log_softmax")
-    axis = _check_axis(axis, x.ndim, "log_softmax")
+    dim = _check_dim(dim, x.ndim, "log_softmax")
     if x.size == 0:
         return x.copy()
-    shifted = _shift_by_max(x, axis)
-    return _output(shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)), x.dtype)
+    shifted = _shift_by_max(x, dim)
+    return _output(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)), x.dtype)

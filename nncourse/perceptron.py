@@ -41,7 +41,15 @@ __all__ = ["NovikoffBound", "Perceptron", "Update", "augment", "format_history",
 
 @dataclass(frozen=True)
 class Update:
-    """One application of the rule to one sample: what the neuron saw, predicted, and how it changed."""
+    """One application of the rule to one sample: what the neuron saw, predicted, and how it changed.
+
+    >>> model = Perceptron()
+    >>> model.update(np.array([1.0, 2.0]), 0)  # z = 0 gives ŷ = step(0) = 1: a mistake
+    True
+    >>> u = model.history_[-1]
+    >>> u.z, u.y_hat, u.mistake, u.weight_after.tolist(), float(u.bias_after)  # w ← w + η (0 - 1) x
+    (0.0, 1, True, [-1.0, -2.0], -1.0)
+    """
 
     epoch: int  # 1 for the first pass over the data
     index: int  # the sample's row in X
@@ -80,9 +88,13 @@ class Perceptron:
 
     Example::
 
+        >>> from nncourse.data import logic_gate
         >>> X, y = logic_gate("and")
         >>> model = Perceptron().fit(X, y)
-        >>> model.predict(X), model.converged_, model.n_mistakes_
+        >>> model.predict(X).tolist(), model.converged_, model.n_mistakes_
+        ([0, 0, 0, 1], True, 11)
+        >>> model.weight.tolist(), float(model.bias)  # the boundary 2 x₁ + x₂ - 3 = 0
+        ([2.0, 1.0], -3.0)
     """
 
     def __init__(self, lr=1.0, max_epochs=100, shuffle=False, rng=None, dtype=np.float32):
@@ -210,12 +222,23 @@ class Perceptron:
 
 
 def augment(X):
-    """Append a column of ones, :math:`\\tilde x = (x, 1)`: then :math:`z = (w, b) \\cdot \\tilde x`."""
+    """Append a column of ones, :math:`\\tilde x = (x, 1)`: then :math:`z = (w, b) \\cdot \\tilde x`.
+
+    >>> augment(np.array([[2.0, 3.0], [4.0, 5.0]])).tolist()
+    [[2.0, 3.0, 1.0], [4.0, 5.0, 1.0]]
+    """
     X = as_array(X, "X", "augment", ndim=2, shape_doc="(n_samples, n_features)")
     return np.hstack([X, np.ones((len(X), 1), dtype=X.dtype)])
 
 
 NovikoffBound = namedtuple("NovikoffBound", "radius margin bound")
+NovikoffBound.__doc__ = """What :func:`novikoff_bound` returns: ``radius`` R, ``margin`` γ and ``bound`` (R/γ)².
+
+>>> from nncourse.data import logic_gate
+>>> result = novikoff_bound(*logic_gate("and"), weight=np.array([1.0, 1.0]), bias=-1.5)
+>>> round(result.radius, 3), round(result.margin, 4), round(result.bound, 1)
+(1.732, 0.2425, 51.0)
+"""
 
 
 def novikoff_bound(X, y, weight, bias):
@@ -226,6 +249,13 @@ def novikoff_bound(X, y, weight, bias):
     ``(weight, bias)`` gives a valid bound; the one with the largest margin gives the tightest. Returns
     ``NovikoffBound(radius, margin, bound)``; raises ValueError when ``(weight, bias)`` does not separate
     the data.
+
+    >>> from nncourse.data import logic_gate
+    >>> X, y = logic_gate("and")
+    >>> round(novikoff_bound(X, y, weight=np.array([1.0, 1.0]), bias=-1.5).bound, 1)  # (√3 / 0.2425)²
+    51.0
+    >>> Perceptron().fit(X, y).n_mistakes_  # within the bound
+    11
     """
     where = "novikoff_bound"
     X = as_array(X, "X", where, ndim=2, shape_doc="(n_samples, n_features)").astype(np.float64)
@@ -250,7 +280,15 @@ def novikoff_bound(X, y, weight, bias):
 
 
 def format_history(history, *, mistakes_only=False, limit=None):
-    """The update table: one line per visited sample (or per mistake), to print in a notebook."""
+    """The update table: one line per visited sample (or per mistake), to print in a notebook.
+
+    >>> from nncourse.data import logic_gate
+    >>> model = Perceptron().fit(*logic_gate("and"))
+    >>> print(format_history(model.history_, mistakes_only=True, limit=2))
+    epoch   i  x               y       z  ŷ  w before              b  w after               b
+        1   0  (0, 0)          0       0  1  (0, 0)                0  (0, 0)               -1  ← update
+        1   3  (1, 1)          1      -1  0  (0, 0)               -1  (1, 1)                0  ← update
+    """
     rows = [u for u in history if u.mistake or not mistakes_only][:limit]
 
     def vec(v):

@@ -29,14 +29,13 @@ import numpy as np
 
 from nncourse._checks import as_array, check_positive, check_same_length, describe
 from nncourse._rng import as_generator
-from nncourse.functional import relu, sigmoid, tanh
-
-ACTIVATIONS = {"sigmoid": sigmoid, "relu": relu, "tanh": tanh}
+from nncourse.functional import relu, sigmoid
+from nncourse.nn.activation import ACTIVATIONS, get_activation
 
 
 def _check_activation(activation, where):
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"{where}: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"{where}: activation must be one of {list(ACTIVATIONS)}, got {activation!r}")
     return activation
 
 
@@ -54,20 +53,24 @@ def _check_interval(interval, where):
     return a, b
 
 
-def _evaluate(f, x, where):
-    """Call the target ``f`` on the points ``x`` and check that it gives one finite number per point."""
+def _evaluate(f, x, where, name="f"):
+    """Call the function ``f`` (the argument called ``name``) on the points ``x``; check it gives one finite
+    number per point."""
     if not callable(f):
-        raise ValueError(f"{where}: f must be a function of x (a callable), got {describe(f)}")
+        raise ValueError(f"{where}: {name} must be a function of x (a callable), got {describe(f)}")
     with np.errstate(all="ignore"):  # NaN or inf is reported below, with the function's name
         y = np.asarray(f(x), dtype=np.float64)
     if y.ndim == 0:  # a constant function, e.g. lambda x: 1.0
         y = np.full(x.shape, y)
     if y.shape != x.shape:
         raise ValueError(
-            f"{where}: f must return one value per input point, shape {x.shape}, got shape {y.shape}"
+            f"{where}: {name} must return one value per input point, shape {x.shape}, got shape {y.shape}"
         )
     if not np.all(np.isfinite(y)):
-        raise ValueError(f"{where}: f returned NaN or infinite values on the interval")
+        bad = x[~np.isfinite(y)]
+        raise ValueError(
+            f"{where}: {name} returned NaN or infinite values on the interval, e.g. at x = {bad.flat[0]:.4g}"
+        )
     return y
 
 
@@ -83,7 +86,8 @@ class Network:
     Args:
         layers: a list of ``(W, b)`` pairs, ``W`` of shape ``(out_features, in_features)`` (PyTorch's layout)
             and ``b`` of shape ``(out_features,)``; the last pair is the output layer.
-        activation: ``"sigmoid"``, ``"relu"`` or ``"tanh"``, used in every hidden layer.
+        activation: a name from :data:`nncourse.nn.ACTIVATIONS` (``"sigmoid"``, ``"relu"``, ``"tanh"``, ...),
+            used in every hidden layer.
 
     A one-hidden-layer network is ``Network([(W1, b1), (W2, b2)], activation)``. Weights are float64.
 
@@ -146,7 +150,7 @@ class Network:
 
     def forward(self, X):
         """Batched forward pass ``Z = A Wᵀ + b``: ``X`` of shape ``(N, in_features)`` → ``(N, out)``."""
-        sigma = ACTIVATIONS[self.activation]
+        sigma = get_activation(self.activation).function
         a = X
         for W, b in self.layers[:-1]:
             a = sigma(a @ W.T + b)
@@ -168,19 +172,14 @@ class Network:
         return out[:, 0] if self.out_features == 1 else out
 
     def to_module(self, dtype=np.float64):
-        """The same network as ``nncourse.nn.Sequential(Linear, activation, ..., Linear)``, these weights."""
-        from nncourse import nn
+        """The same network as an ``nncourse.nn.Sequential(Linear, activation, ..., Linear)``, with these weights."""
+        from nncourse.nn import build_mlp
 
-        modules = []
-        activation_module = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}[self.activation]
-        for index, (W, b) in enumerate(self.layers):
-            layer = nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
-            layer.weight.data[...] = W
-            layer.bias.data[...] = b
-            modules.append(layer)
-            if index < len(self.layers) - 1:
-                modules.append(activation_module())
-        return nn.Sequential(*modules)
+        sizes = [self.in_features, *self.hidden_sizes, self.out_features]
+        model = build_mlp(sizes, self.activation, dtype=dtype)
+        for parameter, value in zip(model.parameters(), (v for W, b in self.layers for v in (W, b)), strict=True):
+            parameter.data[...] = value
+        return model
 
     def __repr__(self):
         sizes = [self.in_features, *self.hidden_sizes, self.out_features]
@@ -196,6 +195,9 @@ def sigmoid_step(x, at, steepness):
     """A steep sigmoid, ``σ(k (x − t))``: almost a unit step at ``t = at`` when ``k = steepness`` is large.
 
     It is one hidden unit with weight ``w = k`` and bias ``b = −k t``; the transition has width about ``4/k``.
+
+    >>> sigmoid_step(np.array([-1.0, 0.0, 1.0]), at=0.0, steepness=50.0).round(4).tolist()
+    [0.0, 0.5, 1.0]
     """
     x = as_array(x, "x", "sigmoid_step", dtype=np.float64)
     check_positive(steepness, "steepness", "sigmoid_step")
@@ -207,6 +209,9 @@ def sigmoid_bump(x, left, right, steepness=50.0):
 
     It is ≈ 1 for ``left < x < right`` (away from the edges by a few ``1/k``) and ≈ 0 outside; at the edges it
     is ½. Two hidden units, output weights ``+1`` and ``−1``.
+
+    >>> sigmoid_bump(np.array([0.0, 0.5, 1.0, 1.5]), left=0.0, right=1.0).round(3).tolist()
+    [0.5, 1.0, 0.5, 0.0]
     """
     where = "sigmoid_bump"
     if not float(left) < float(right):
@@ -220,6 +225,9 @@ def relu_hat(x, left, peak, right):
         hat(x) = relu(x − l)/(p − l) − relu(x − p)·(1/(p − l) + 1/(r − p)) + relu(x − r)/(r − p)
 
     Sums of hats on a grid of knots are exactly the piecewise-linear interpolants.
+
+    >>> relu_hat(np.array([0.0, 0.5, 1.0, 1.5, 2.0]), left=0.0, peak=1.0, right=2.0).tolist()
+    [0.0, 0.5, 1.0, 0.5, 0.0]
     """
     x = as_array(x, "x", "relu_hat", dtype=np.float64)
     left, peak, right = float(left), float(peak), float(right)
@@ -234,10 +242,20 @@ def relu_bump(x, left, right, ramp):
     ramps of width ``ramp`` in between. As ``ramp → 0`` it tends to the indicator of the interval.
 
         bump(x) = (relu(x − l) − relu(x − l − δ) − relu(x − r + δ) + relu(x − r)) / δ
+
+    >>> relu_bump(np.array([-0.5, 0.05, 0.5, 0.95, 1.5]), left=0.0, right=1.0, ramp=0.1).round(6).tolist()
+    [0.0, 0.5, 1.0, 0.5, 0.0]
     """
     x = as_array(x, "x", "relu_bump", dtype=np.float64)
     left, right = float(left), float(right)
     check_positive(ramp, "ramp", "relu_bump")
+    # Each ReLU is rounded to about 2.2e-16 × |x|; divided by the ramp, that error must stay far below 1.
+    scale = max(1.0, abs(left), abs(right), float(np.max(np.abs(x), initial=0.0)))
+    if ramp < 1e-9 * scale:
+        raise ValueError(
+            f"relu_bump: ramp must be at least 1e-9 × max(1, |left|, |right|, |x|) = {1e-9 * scale:.3g} for the "
+            f"four-ReLU formula to keep six digits in float64, got ramp={ramp!r}"
+        )
     if not left + 2 * ramp <= right:
         raise ValueError(
             f"relu_bump: need left + 2*ramp <= right, got left={left}, right={right}, ramp={ramp}"
@@ -281,6 +299,13 @@ def bump_network(f, n_units, interval, kind="sigmoid", sharpness=40.0):
     Returns:
         a :class:`Network` ``[(W1, b1), (W2, b2)]`` with ``W1`` of shape ``(N, 1)``, ``b1`` ``(N,)``,
         ``W2`` ``(1, N)`` and ``b2`` ``(1,)``.
+
+    >>> staircase = bump_network(np.sin, 10, (0, np.pi), kind="sigmoid")
+    >>> interpolant = bump_network(np.sin, 10, (0, np.pi), kind="relu")
+    >>> round(approximation_error(np.sin, staircase, (0, np.pi))[0], 3)  # ≈ max|f′|·h/2 = π/22 ≈ 0.143
+    0.142
+    >>> round(approximation_error(np.sin, interpolant, (0, np.pi))[0], 4)  # ≈ max|f″|·h²/8 = (π/10)²/8 ≈ 0.0123
+    0.0122
     """
     where = "bump_network"
     check_positive(n_units, "n_units", where, integer=True)
@@ -328,6 +353,11 @@ def random_features_fit(x, y, n_units, activation="relu", scale=None, rng=None):
 
     Returns:
         a :class:`Network` ``[(W1, b1), (W2, b2)]``.
+
+    >>> x = np.linspace(-1, 1, 200)
+    >>> net = random_features_fit(x, np.sin(np.pi * x), 50, rng=0)
+    >>> net, round(approximation_error(lambda t: np.sin(np.pi * t), net, (-1, 1))[0], 2)
+    (Network(1-50-1, activation='relu'), 0.01)
     """
     where = "random_features_fit"
     x = as_array(x, "x", where, ndim=(1, 2), dtype=np.float64, shape_doc="(N,) or (N, d)")
@@ -346,7 +376,7 @@ def random_features_fit(x, y, n_units, activation="relu", scale=None, rng=None):
     W1 = rng.normal(0.0, scale, size=(int(n_units), X.shape[1]))
     centres = X[rng.integers(0, len(X), size=int(n_units))]
     b1 = -np.sum(W1 * centres, axis=1)
-    H = ACTIVATIONS[activation](X @ W1.T + b1)
+    H = get_activation(activation).function(X @ W1.T + b1)
     design = np.column_stack([H, np.ones(len(X))])
     solution = np.linalg.lstsq(design, y, rcond=None)[0]
     return Network([(W1, b1), (solution[None, :-1], solution[-1:])], activation)
@@ -363,6 +393,12 @@ def trained_fit(x, y, n_units, activation="relu", epochs=2000, lr=None, rng=None
     ``lr=None`` uses ``min(0.2, 2/N)``: the loss's curvature along the output weights grows like the number
     of hidden units ``N`` (it is about ``(2/n) Σ_i |h_i|²`` for ``n`` samples with hidden activations
     ``h_i ∈ ℝ^N``), and gradient descent diverges once ``lr`` exceeds 2 / curvature.
+
+    >>> x = np.linspace(-1, 1, 200)
+    >>> net = trained_fit(x, np.sin(np.pi * x), 20, activation="tanh", epochs=500, rng=0)
+    >>> max_error, rms_error = approximation_error(lambda t: np.sin(np.pi * t), net, (-1, 1))
+    >>> net, rms_error < 0.2  # the target's own RMS is 0.71
+    (Network(1-20-1, activation='tanh'), True)
     """
     from nncourse import nn, optim
     from nncourse.train import fit
@@ -377,12 +413,7 @@ def trained_fit(x, y, n_units, activation="relu", epochs=2000, lr=None, rng=None
     _check_activation(activation, where)
     X = x[:, None] if x.ndim == 1 else x
     rng = as_generator(rng)
-    activation_module = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}[activation]
-    model = nn.Sequential(
-        nn.Linear(X.shape[1], int(n_units), dtype=np.float64, rng=rng),
-        activation_module(),
-        nn.Linear(int(n_units), 1, dtype=np.float64, rng=rng),
-    )
+    model = nn.build_mlp([X.shape[1], int(n_units), 1], activation, dtype=np.float64, rng=rng)
     optimizer = optim.SGD(model.parameters(), lr=lr)
     fit(
         model,
@@ -400,12 +431,17 @@ def trained_fit(x, y, n_units, activation="relu", epochs=2000, lr=None, rng=None
 
 def approximation_error(f, g, interval, n_points=2001):
     """The maximum (sup-norm) and root-mean-square error of ``g`` against ``f`` on a uniform grid of
-    ``n_points`` in ``interval``: returns ``(max |f − g|, sqrt(mean (f − g)²))`` as floats."""
+    ``n_points`` in ``interval``: returns ``(max |f − g|, sqrt(mean (f − g)²))`` as floats.
+
+    >>> max_error, rms_error = approximation_error(np.sin, lambda x: x, (0, 0.5))  # sin x ≈ x
+    >>> round(max_error, 4), round(rms_error, 4)  # the largest error is at x = 0.5: 0.5 − sin 0.5
+    (0.0206, 0.0078)
+    """
     where = "approximation_error"
     a, b = _check_interval(interval, where)
     check_positive(n_points, "n_points", where, integer=True)
     x = np.linspace(a, b, int(n_points))
-    diff = _evaluate(f, x, where) - _evaluate(g, x, where)
+    diff = _evaluate(f, x, where, "f") - _evaluate(g, x, where, "g")
     return float(np.max(np.abs(diff))), float(np.sqrt(np.mean(diff**2)))
 
 
@@ -419,6 +455,9 @@ def sawtooth(x, k):
 
     It rises and falls ``2^(k−1)`` times between 0 and 1: ``2^k`` linear pieces. Closed form:
     ``T^k(x) = 1 − |2 frac(2^(k−1) x) − 1|`` for ``x < 1`` and ``T^k(1) = 0``.
+
+    >>> sawtooth(np.array([0.0, 0.125, 0.25, 0.375, 0.5]), 3).tolist()  # 4 teeth on [0, 1]
+    [0.0, 1.0, 0.0, 1.0, 0.0]
     """
     where = "sawtooth"
     check_positive(k, "k", where, integer=True)
@@ -436,6 +475,13 @@ def sawtooth_network(k):
     computes ``relu(T(previous) − (0, ½))``, folding ``[0, 1]`` onto itself, so every layer doubles the number
     of linear pieces: ``2k`` units give ``2^k`` pieces. A single hidden layer of ``N`` ReLUs gives at most
     ``N + 1`` pieces (Telgarsky 2016), so it needs at least ``2^k − 1`` units for the same function.
+
+    >>> net = sawtooth_network(3)
+    >>> net.hidden_sizes, count_linear_pieces(net, (0, 1))  # 6 units, 2³ pieces
+    ((2, 2, 2), 8)
+    >>> x = np.linspace(0, 1, 9)
+    >>> bool(np.allclose(net(x), sawtooth(x, 3)))
+    True
     """
     check_positive(k, "k", "sawtooth_network", integer=True)
     fold = np.array([[2.0, -4.0]])  # T as a linear map of the two ReLUs
@@ -453,9 +499,15 @@ def count_linear_pieces(f, interval, n_points=10_001, tol=1e-6):
     of at least two cells with the same slope (relative tolerance ``tol``) are the pieces. A kink strictly
     inside a cell gives that one cell an in-between slope: a run of one cell, which is not counted. The count
     is exact when every piece is at least three grid cells long, i.e. ``n_points`` is large enough.
+
+    >>> count_linear_pieces(np.abs, (-1, 1))
+    2
+    >>> count_linear_pieces(lambda x: sawtooth(x, 4), (0, 1))
+    16
     """
     where = "count_linear_pieces"
     a, b = _check_interval(interval, where)
+    check_positive(tol, "tol", where, allow_zero=True)
     check_positive(n_points, "n_points", where, integer=True)
     if n_points < 4:
         raise ValueError(f"{where}: n_points must be at least 4, got {n_points}")
@@ -484,6 +536,11 @@ def tower_network(box, steepness=50.0):
     Sums of towers of heights ``f(cell centre)`` on a grid of cells approximate a continuous ``f`` on a
     rectangle, as sums of bumps do on an interval (with a wrinkle: at a corner where four cells meet each
     tower sees two half bumps and switches off, so the construction leaves narrow dips at the corners).
+
+    >>> tower = tower_network(((0, 1), (0, 1)))
+    >>> points = np.array([[0.5, 0.5], [0.5, 2.0], [2.0, 2.0]])  # inside, on an arm, outside
+    >>> tower(points).round(3).tolist()
+    [1.0, 0.0, 0.0]
     """
     where = "tower_network"
     check_positive(steepness, "steepness", where)
@@ -520,7 +577,15 @@ _MAX_LENGTH = 200
 
 
 class ExpressionError(ValueError):
-    """A formula that :func:`safe_expression` cannot or will not evaluate."""
+    """A formula that :func:`safe_expression` cannot or will not evaluate.
+
+    >>> safe_expression("__import__('os')")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    nncourse.universal.ExpressionError: safe_expression: the function '__import__' is not allowed; ...
+    >>> issubclass(ExpressionError, ValueError)  # so `except ValueError` catches it too
+    True
+    """
 
 
 def safe_expression(text):
@@ -532,6 +597,10 @@ def safe_expression(text):
     access, indexing, keywords, a wrong number of arguments, ``__import__``...) raises an
     :class:`ExpressionError` naming what is not allowed. Arithmetic runs in float64, so ``9**9**9`` is
     ``inf`` rather than a huge integer.
+
+    >>> f = safe_expression("sin(pi*x) + x**2")
+    >>> f(np.array([0.0, 0.5])).tolist(), f.__doc__
+    ([0.0, 1.25], 'f(x) = sin(pi*x) + x**2')
     """
     if not isinstance(text, str):
         raise ExpressionError(f"safe_expression: the formula must be a string, got {describe(text)}")

@@ -116,15 +116,13 @@ def test_tails_keep_full_precision_against_50_digit_references():
         np.testing.assert_allclose(fn(TAILS, *args), expected, rtol=1e-12, atol=0, err_msg=f"{key}")
 
 
-@pytest.mark.parametrize("axis", [-1, 0, 1])
-def test_softmax_and_log_softmax_match_torch(axis):
+@pytest.mark.parametrize("dim", [-1, 0, 1])
+def test_softmax_and_log_softmax_match_torch(dim):
     x = RNG.normal(0, 10, size=(7, 5))
     x[0, 0], x[1, :] = 1e4, -1e4  # one huge logit, one row of huge negatives
     t = torch.tensor(x, dtype=torch.float64)
-    np.testing.assert_allclose(F.softmax(x, axis=axis), TF.softmax(t, dim=axis).numpy(), rtol=1e-12, atol=0)
-    np.testing.assert_allclose(
-        F.log_softmax(x, axis=axis), TF.log_softmax(t, dim=axis).numpy(), rtol=1e-12, atol=0
-    )
+    np.testing.assert_allclose(F.softmax(x, dim=dim), TF.softmax(t, dim=dim).numpy(), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(F.log_softmax(x, dim=dim), TF.log_softmax(t, dim=dim).numpy(), rtol=1e-12, atol=0)
 
 
 def test_softmax_rows_sum_to_one_and_are_shift_invariant():
@@ -237,8 +235,8 @@ def test_derivative_bounds_that_the_chapter_relies_on():
         (lambda: F.gelu_grad([1.0], approximate=None), r"gelu_grad: approximate must be 'none' or 'tanh'"),
         (lambda: F.leaky_relu([1.0], negative_slope="0.1"), r"leaky_relu: negative_slope must be a real"),
         (lambda: F.leaky_relu_grad([1.0], math.inf), r"leaky_relu_grad: negative_slope must be finite"),
-        (lambda: F.softmax(np.ones((2, 3)), axis=2), r"softmax: axis 2 is out of range .* -2 <= axis < 2"),
-        (lambda: F.log_softmax([1.0, 2.0], axis=1.0), r"log_softmax: axis must be an integer"),
+        (lambda: F.softmax(np.ones((2, 3)), dim=2), r"softmax: dim 2 is out of range .* -2 <= dim < 2"),
+        (lambda: F.log_softmax([1.0, 2.0], dim=1.0), r"log_softmax: dim must be an integer"),
         (lambda: F.softmax(3.0), r"softmax: x must have at least one dimension"),
     ],
 )

@@ -1,4 +1,4 @@
-"""Specification of nncourse.gradcheck: central differences, relative errors, verdicts, and gradcheck.
+"""Specification of nncourse.gradcheck: central differences, relative errors, verdicts, and the four checks.
 
 Known derivatives come from calculus (d/dx sin = cos, ...), never from the code under test; module
 gradients are also compared with PyTorch's autograd.
@@ -13,7 +13,10 @@ from nncourse.autograd import Tensor
 from nncourse.gradcheck import (
     GradcheckReport,
     compare_gradients,
-    gradcheck,
+    gradcheck_autograd,
+    gradcheck_function,
+    gradcheck_loss,
+    gradcheck_module,
     numerical_gradient,
     relative_error,
     verdict,
@@ -60,6 +63,25 @@ def test_arrays_are_restored_exactly_and_closures_see_the_nudges():
     np.testing.assert_allclose(grad, np.tile(x, (2, 1)), rtol=1e-7, atol=1e-9)
 
 
+def test_the_quotient_divides_by_the_step_actually_taken():
+    # At x = 1e8 the float64 spacing is 1.49e-8: x ± 2e-8 rounds to x ± 1.49e-8. The identity's slope is 1
+    # only when the quotient divides by the rounded step; dividing by 2ε would give 0.745.
+    x, eps = 1e8, 2e-8
+    assert ((x + eps) - (x - eps)) / (2 * eps) == pytest.approx(0.745, abs=1e-3)
+    assert numerical_gradient(lambda v: v[0], np.array([x]), eps=eps) == 1.0
+
+
+def test_a_step_too_small_for_float64_is_refused_not_answered_with_zeros():
+    x = np.array([1.5, -0.3])
+    with pytest.raises(ValueError, match=r"eps=1e-300 is below the float64 resolution 2.2e-16 at the scale of "
+                                         r"array 0 \(max\(\|x\|, 1\) = 1.5\).*rounding noise"):
+        numerical_gradient(lambda v: np.sum(v**2), x, eps=1e-300)
+    with pytest.raises(ValueError, match=r"eps=1e-10 is below the float64 resolution 1.5e-08.*= 1e\+08"):
+        numerical_gradient(lambda v: np.sum(v), np.array([1e8]), eps=1e-10)
+    # the smallest steps float64 resolves are allowed (a learner may watch the rounding error grow)
+    assert np.all(np.isfinite(numerical_gradient(lambda v: np.sum(v**2), x, eps=1e-12)))
+
+
 def test_float32_is_refused_with_the_reason():
     with pytest.raises(ValueError, match="dtype float32.*float64"):
         numerical_gradient(lambda v: np.sum(v), np.ones(3, dtype=np.float32))
@@ -73,9 +95,12 @@ def test_float32_is_refused_with_the_reason():
         (lambda: numerical_gradient("f", np.ones(2)), "f must be a function"),
         (lambda: numerical_gradient(np.sum), "at least one array"),
         (lambda: numerical_gradient(np.sum, np.ones(2), eps=-1e-6), r"eps must be a number in \(0, 1\)"),
+        (lambda: numerical_gradient(np.sum, np.ones(2), eps=0.0), r"eps must be a number in \(0, 1\)"),
         (lambda: numerical_gradient(lambda v: v * 2, np.ones(2)), r"scalar, got shape \(2,\).*grad_output="),
         (lambda: numerical_gradient(lambda v: v * 2, np.ones(2), grad_output=np.ones(3)), r"\(2,\).*\(3,\)"),
-        (lambda: numerical_gradient(np.sum, ["a", "b"]), "numeric"),
+        (lambda: numerical_gradient(np.sum, ["a", "b"]), "must be a real numeric array"),
+        (lambda: numerical_gradient(np.sum, [1 + 1j]), "must be a real numeric array"),
+        (lambda: numerical_gradient(np.sum, np.array([1.0, np.inf])), "array 0 must contain only finite values"),
     ],
 )
 def test_numerical_gradient_bad_input(call, message):
@@ -83,7 +108,7 @@ def test_numerical_gradient_bad_input(call, message):
         call()
 
 
-# --------------------------------------------------------------------------- relative error and verdicts
+# --------------------------------------------------------------------------- relative error, verdicts, reports
 
 def test_relative_error_is_cs231ns():
     got = relative_error(np.array([1.0, 0.0, -2.0, 1e-12]), np.array([1.1, 0.0, 2.0, 0.0]))
@@ -103,14 +128,16 @@ def test_verdict_thresholds(error, expected):
 
 def test_report_table_truth_value_and_lookup():
     report = compare_gradients({"w": np.array([1.0, 2.0]), "b": np.array([3.0])},
-                               {"w": np.array([1.0, 2.0 + 1e-9]), "b": np.array([3.3])})
+                               {"w": np.array([1.0, 2.0 + 1e-9]), "b": np.array([3.3])}, title="mine")
     assert isinstance(report, GradcheckReport)
     assert report["w"]["verdict"] == "exact" and report["b"]["verdict"] == "wrong"
     assert report["b"]["max_rel_error"] == pytest.approx(0.3 / 3.3)
     assert report["b"]["max_abs_error"] == pytest.approx(0.3)
+    assert report.max_rel_error == pytest.approx(0.3 / 3.3)
     assert not report.ok and not report
     text = repr(report)
-    assert "FAILED" in text and "max rel error" in text and "wrong" in text and "(2,)" in text
+    assert text.splitlines()[0] == "mine: FAILED (2 arrays, max rel error 9.1e-02)"
+    assert "max rel error" in text and "wrong" in text and "(2,)" in text
     assert "<table>" in report._repr_html_() and "wrong" in report._repr_html_()
     with pytest.raises(KeyError, match="no array named 'x'"):
         report["x"]
@@ -118,17 +145,33 @@ def test_report_table_truth_value_and_lookup():
         compare_gradients(np.ones(2), np.ones(3))
 
 
-# --------------------------------------------------------------------------- gradcheck of functions
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: compare_gradients([], []), "no gradients to compare.*cannot pass"),
+        (lambda: compare_gradients({}, {}), "no gradients to compare"),
+        (lambda: compare_gradients([np.ones(0)], [np.ones(0)]), r"array 0 is empty \(shape \(0,\)\)"),
+        (lambda: compare_gradients([np.ones(2)], [np.ones(2), np.ones(2)]), "1 analytic and 2 numerical"),
+        (lambda: GradcheckReport([]), "a report needs at least one row"),
+    ],
+)
+def test_a_comparison_of_nothing_is_an_error_not_a_pass(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
 
-def test_gradcheck_passes_a_correct_backward_and_catches_a_wrong_one():
+
+# --------------------------------------------------------------------------- gradcheck_function
+
+def test_gradcheck_function_passes_a_correct_backward_and_catches_a_wrong_one():
     x = rng.normal(size=(4, 3))
-    right = gradcheck(sigmoid, x, backward=lambda g, z: g * sigmoid(z) * (1 - sigmoid(z)))
+    right = gradcheck_function(sigmoid, lambda g, z: g * sigmoid(z) * (1 - sigmoid(z)), x)
+    assert isinstance(right, GradcheckReport)
     assert right.ok and right["z"]["verdict"] == "exact"
-    forgot_a_factor = gradcheck(sigmoid, x, backward=lambda g, z: g * sigmoid(z))
+    forgot_a_factor = gradcheck_function(sigmoid, lambda g, z: g * sigmoid(z), x)
     assert not forgot_a_factor.ok and forgot_a_factor["z"]["verdict"] == "wrong"
 
 
-def test_gradcheck_names_the_wrong_input_of_a_two_input_function():
+def test_gradcheck_function_names_the_wrong_input_of_a_two_input_function():
     def product(a, b):
         return a @ b
 
@@ -136,12 +179,12 @@ def test_gradcheck_names_the_wrong_input_of_a_two_input_function():
         return g @ b.T, g.T @ a  # the second is the transpose of the right answer a.T @ g
 
     a, b = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
-    report = gradcheck(product, a, b, backward=backward)
+    report = gradcheck_function(product, backward, a, b)
     assert report["a"]["verdict"] == "exact"
     assert report["b"]["verdict"] == "wrong"
 
 
-def test_gradcheck_skips_integer_inputs():
+def test_gradcheck_function_skips_integer_inputs():
     def nll(logp, target):
         return -np.mean(logp[np.arange(len(target)), target])
 
@@ -150,53 +193,78 @@ def test_gradcheck_skips_integer_inputs():
         grad[np.arange(len(target)), target] = -g / len(target)
         return grad, None
 
-    report = gradcheck(nll, rng.normal(size=(4, 3)), np.array([0, 2, 1, 2]), backward=backward)
+    report = gradcheck_function(nll, backward, rng.normal(size=(4, 3)), np.array([0, 2, 1, 2]))
     assert report.ok and [row["name"] for row in report.rows] == ["logp"]
 
 
-def test_gradcheck_of_an_autograd_function():
-    report = gradcheck(lambda a, b: (a @ b).tanh().sum() + (a * a).mean(), rng.normal(size=(2, 3)),
-                       rng.normal(size=(3, 4)))
-    assert report.ok and report.max_rel_error < 1e-7
-    vector = gradcheck(lambda a: a.sigmoid() * a, rng.normal(size=(5,)))  # random grad_output
-    assert vector.ok
-
-
-def test_gradcheck_catches_a_wrong_autograd_operation():
-    def wrong_exp(t):  # the backward forgets the factor e^x
-        return Tensor.from_op(np.exp(t.data), (t,), "exp", lambda g: (g,))
-
-    report = gradcheck(lambda a: wrong_exp(a).sum(), rng.normal(size=4))
-    assert not report.ok
+def not_autograd(z):
+    return np.tanh(z)
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: gradcheck(sigmoid), "at least one input"),
-        (lambda: gradcheck(42, np.ones(2)), "module or a function"),
-        (lambda: gradcheck(sigmoid, np.ones(2), backward="no"), "backward must be a function"),
-        (lambda: gradcheck(sigmoid, np.ones(2)), "autograd Tensors.*backward="),
-        (lambda: gradcheck(lambda z: z.data, np.ones(2)), "not an autograd Tensor.*backward="),
-        (lambda: gradcheck(sigmoid, np.ones(2), backward=lambda g, z: np.ones(3)), r"\(3,\), not \(2,\)"),
-        (lambda: gradcheck(lambda a, b: a, np.ones(2), np.ones(2), backward=lambda g, a, b: (g,)),
+        (lambda: gradcheck_function(sigmoid, lambda g, z: g), "at least one input"),
+        (lambda: gradcheck_function(42, lambda g, z: g, np.ones(2)), "fn must be a function"),
+        (lambda: gradcheck_function(sigmoid, "no", np.ones(2)), "backward must be a function"),
+        (lambda: gradcheck_function(sigmoid, lambda g, z: np.ones(3), np.ones(2)),
+         r"the gradient of z has shape \(3,\), not \(2,\)"),
+        (lambda: gradcheck_function(lambda a, b: a, lambda g, a, b: (g,), np.ones(2), np.ones(2)),
          "1 gradients for 2 inputs"),
-        (lambda: gradcheck(sigmoid, np.ones(2), backward=lambda g, z: g, grad_output=np.ones(3)),
+        (lambda: gradcheck_function(sigmoid, lambda g, z: g, np.ones(2), grad_output=np.ones(3)),
          r"grad_output must have the output's shape \(2,\)"),
-        (lambda: gradcheck(sigmoid, np.ones(2, dtype=np.float32), backward=lambda g, z: g), "float64"),
-        (lambda: gradcheck(lambda t: t, np.array([1, 2]), backward=lambda g, t: g), "no floating-point"),
+        (lambda: gradcheck_function(sigmoid, lambda g, z: g, np.ones(2, dtype=np.float32)), "float64"),
+        (lambda: gradcheck_function(lambda t: t, lambda g, t: g, np.array([1, 2])), "no floating-point input"),
+        (lambda: gradcheck_function(sigmoid, lambda g, z: None, np.ones(2)), "None for every floating-point"),
     ],
 )
-def test_gradcheck_bad_input(call, message):
+def test_gradcheck_function_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
 
 
-# --------------------------------------------------------------------------- gradcheck of modules
+# --------------------------------------------------------------------------- gradcheck_autograd
+
+def test_gradcheck_autograd_of_an_expression():
+    report = gradcheck_autograd(lambda a, b: (a @ b).tanh().sum() + (a * a).mean(), rng.normal(size=(2, 3)),
+                                rng.normal(size=(3, 4)))
+    assert report.ok and report.max_rel_error < 1e-7
+    vector = gradcheck_autograd(lambda a: a.sigmoid() * a, rng.normal(size=(5,)))  # random grad_output
+    assert vector.ok and vector.rows[0]["shape"] == (5,)
+
+
+def test_gradcheck_autograd_catches_a_wrong_operation():
+    def wrong_exp(t):  # the backward forgets the factor e^x
+        return Tensor.from_op(np.exp(t.data), (t,), "exp", lambda g: (g,))
+
+    report = gradcheck_autograd(lambda a: wrong_exp(a).sum(), rng.normal(size=4))
+    assert not report.ok
+
+
+def test_gradcheck_autograd_of_a_constant_output_checks_zero_gradients():
+    report = gradcheck_autograd(lambda a: Tensor(np.ones(2, dtype=np.float64)) * 3, rng.normal(size=2))
+    assert report.ok and report["a"]["max_abs_error"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: gradcheck_autograd(lambda a: a), "at least one input"),
+        (lambda: gradcheck_autograd(not_autograd, np.ones(2)), "autograd Tensors.*use gradcheck_function"),
+        (lambda: gradcheck_autograd(lambda z: z.data, np.ones(2)), "not an autograd Tensor.*gradcheck_function"),
+        (lambda: gradcheck_autograd(lambda a: a.tanh(), np.ones(2, dtype=np.float32)), "float64"),
+    ],
+)
+def test_gradcheck_autograd_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# --------------------------------------------------------------------------- gradcheck_module
 
 def test_linear_layer_input_weight_and_bias_are_exact():
     layer = nn.Linear(3, 2, dtype=np.float64, rng=0)
-    report = gradcheck(layer, rng.normal(size=(5, 3)))
+    report = gradcheck_module(layer, rng.normal(size=(5, 3)))
     assert [row["name"] for row in report.rows] == ["input", "weight", "bias"]
     assert all(row["verdict"] == "exact" for row in report.rows), report
     assert np.any(layer.weight.grad != 0)  # the module keeps the analytic gradients
@@ -206,25 +274,10 @@ def test_a_network_with_every_activation_passes():
     f64 = {"dtype": np.float64}
     model = nn.Sequential(nn.Linear(4, 6, rng=1, **f64), nn.Tanh(), nn.Linear(6, 5, rng=2, **f64),
                           nn.Sigmoid(), nn.Linear(5, 3, rng=3, **f64), nn.SiLU(), nn.GELU())
-    report = gradcheck(model, rng.normal(size=(6, 4)))
+    report = gradcheck_module(model, rng.normal(size=(6, 4)))
     assert report.ok, report
     assert [row["name"] for row in report.rows] == ["input", "0.weight", "0.bias", "2.weight", "2.bias",
                                                     "4.weight", "4.bias"]
-
-
-@pytest.mark.parametrize(
-    ("criterion", "prediction", "target"),
-    [
-        (nn.MSELoss(), rng.normal(size=(4, 2)), rng.normal(size=(4, 2))),
-        (nn.CrossEntropyLoss(), rng.normal(size=(5, 3)), np.array([0, 2, 1, 1, 0])),
-        (nn.BCEWithLogitsLoss(), rng.normal(size=(4, 1)), np.array([[0.0], [1.0], [1.0], [0.0]])),
-        (nn.BCELoss(), sigmoid(rng.normal(size=(4, 1))), np.array([[0.0], [1.0], [1.0], [0.0]])),
-    ],
-)
-def test_losses_are_checked_for_the_loss_itself(criterion, prediction, target):
-    report = gradcheck(criterion, prediction, target)
-    assert [row["name"] for row in report.rows] == ["input"]
-    assert report["input"]["verdict"] == "exact", report
 
 
 class BuggyLinear(nn.Linear):
@@ -237,7 +290,7 @@ class BuggyLinear(nn.Linear):
 
 
 def test_a_deliberately_buggy_layer_is_caught_in_the_right_array():
-    report = gradcheck(BuggyLinear(3, 2, dtype=np.float64, rng=0), rng.normal(size=(5, 3)))
+    report = gradcheck_module(BuggyLinear(3, 2, dtype=np.float64, rng=0), rng.normal(size=(5, 3)))
     assert not report.ok
     assert report["bias"]["verdict"] == "wrong"
     assert report["weight"]["verdict"] == "exact" and report["input"]["verdict"] == "exact"
@@ -246,7 +299,7 @@ def test_a_deliberately_buggy_layer_is_caught_in_the_right_array():
 def test_module_gradients_agree_with_pytorch():
     layer = nn.Linear(3, 4, dtype=np.float64, rng=5)
     x, g = rng.normal(size=(6, 3)), rng.normal(size=(6, 4))
-    gradcheck(layer, x, grad_output=g)  # leaves the analytic gradients in .grad
+    gradcheck_module(layer, x, grad_output=g)  # leaves the analytic gradients in .grad
     w = torch.tensor(layer.weight.data, requires_grad=True)
     b = torch.tensor(layer.bias.data, requires_grad=True)
     (torch.nn.functional.linear(torch.tensor(x), w, b) * torch.tensor(g)).sum().backward()
@@ -255,10 +308,75 @@ def test_module_gradients_agree_with_pytorch():
     assert report.ok and report.max_rel_error < 1e-12
 
 
-def test_module_checks_refuse_float32_and_bad_grad_output():
-    with pytest.raises(ValueError, match=r"gradcheck\(Linear\): parameter weight has dtype float32.*float64"):
-        gradcheck(nn.Linear(3, 2), rng.normal(size=(2, 3)))
-    with pytest.raises(ValueError, match=r"grad_output must have the output's shape \(2, 2\)"):
-        gradcheck(nn.Linear(3, 2, dtype=np.float64), rng.normal(size=(2, 3)), grad_output=np.ones((2, 3)))
-    with pytest.raises(ValueError, match="brings its own backward"):
-        gradcheck(nn.Linear(3, 2, dtype=np.float64), rng.normal(size=(2, 3)), backward=lambda g, x: g)
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: gradcheck_module(nn.Linear(3, 2), rng.normal(size=(2, 3))),
+         r"gradcheck_module\(Linear\): parameter weight has dtype float32.*float64"),
+        (lambda: gradcheck_module(nn.Linear(3, 2, dtype=np.float64), rng.normal(size=(2, 3)),
+                                  grad_output=np.ones((2, 3))), r"grad_output must have the output's shape \(2, 2\)"),
+        (lambda: gradcheck_module(sigmoid, np.ones(2)), r"gradcheck_module\(function\): expected an nncourse.nn "
+                                                        r"module, got function"),
+        (lambda: gradcheck_module(nn.MSELoss(), np.ones(2)), r"gradcheck_module\(MSELoss\): calling it with 1 "
+                                                             r"argument\(s\) failed.*use gradcheck_loss"),
+    ],
+)
+def test_gradcheck_module_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# --------------------------------------------------------------------------- gradcheck_loss
+
+@pytest.mark.parametrize(
+    ("criterion", "prediction", "target"),
+    [
+        (nn.MSELoss(), rng.normal(size=(4, 2)), rng.normal(size=(4, 2))),
+        (nn.MSELoss(reduction="sum"), rng.normal(size=(4, 2)), rng.normal(size=(4, 2))),
+        (nn.CrossEntropyLoss(), rng.normal(size=(5, 3)), np.array([0, 2, 1, 1, 0])),
+        (nn.BCEWithLogitsLoss(), rng.normal(size=(4, 1)), np.array([[0.0], [1.0], [1.0], [0.0]])),
+        (nn.BCELoss(), sigmoid(rng.normal(size=(4, 1))), np.array([[0.0], [1.0], [1.0], [0.0]])),
+    ],
+)
+def test_losses_are_checked_for_the_loss_itself(criterion, prediction, target):
+    report = gradcheck_loss(criterion, prediction, target)
+    assert [row["name"] for row in report.rows] == ["input"]
+    assert report["input"]["verdict"] == "exact", report
+
+
+class HalfGradientMSE(nn.MSELoss):
+    """An MSE whose backward forgets the factor 2 of d(ŷ - y)²/dŷ."""
+
+    def backward(self):
+        return super().backward() / 2
+
+
+def test_a_loss_with_a_wrong_backward_fails():
+    report = gradcheck_loss(HalfGradientMSE(), rng.normal(size=(3, 2)), rng.normal(size=(3, 2)))
+    assert not report.ok and report["input"]["verdict"] == "wrong"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: gradcheck_loss(nn.Linear(2, 2, dtype=np.float64), np.ones((1, 2)), np.ones((1, 2))),
+         r"gradcheck_loss\(Linear\): calling it with 2 argument\(s\) failed.*use gradcheck_module"),
+        (lambda: gradcheck_loss(nn.MSELoss(), np.ones(2, dtype=np.float32), np.ones(2)), "float64"),
+        (lambda: gradcheck_loss("mse", np.ones(2), np.ones(2)), "expected an nncourse.nn module, got str"),
+    ],
+)
+def test_gradcheck_loss_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_every_entry_point_returns_a_report():
+    x = rng.normal(size=(2, 3))
+    reports = [
+        gradcheck_function(np.tanh, lambda g, z: g * (1 - np.tanh(z) ** 2), x),
+        gradcheck_autograd(lambda a: a.tanh(), x),
+        gradcheck_module(nn.Tanh(), x),
+        gradcheck_loss(nn.MSELoss(), x, np.zeros((2, 3))),
+        compare_gradients(x, x),
+    ]
+    assert all(type(report) is GradcheckReport and report.ok for report in reports)

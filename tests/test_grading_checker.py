@@ -358,7 +358,7 @@ def _right_answers():
         return n
 
     def softmax_ce(z, t):
-        return (F.softmax(z, axis=1) - np.eye(z.shape[1])[t]) / len(t)
+        return (F.softmax(z, dim=1) - np.eye(z.shape[1])[t]) / len(t)
 
     def softplus(x):
         return Tensor.from_op(np.logaddexp(0, x.data), (x,), "softplus", lambda g: (g * F.sigmoid(x.data),))

@@ -40,7 +40,20 @@ def load_digits(*, return_split=False, normalize=True, val_fraction=0.2, rng=0, 
         dtype: the dtype of ``X`` (float32 by default, like PyTorch).
 
     ``y`` is an int64 array of the digits 0..9. ``X.reshape(-1, 8, 8)`` gives the images for ``imshow``.
+
+    >>> X, y = load_digits()
+    >>> X.shape, X.dtype, float(X.max()), y[:5].tolist()
+    ((1797, 64), dtype('float32'), 1.0, [0, 1, 2, 3, 4])
+    >>> (X_train, y_train), (X_val, y_val) = load_digits(return_split=True)
+    >>> X_train.shape, X_val.shape
+    ((1438, 64), (359, 64))
     """
+    try:
+        floating = np.issubdtype(np.dtype(dtype), np.floating)
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(f"load_digits: dtype must be a floating-point dtype such as np.float32, got {dtype!r}")
     with np.load(_PATH) as data:
         X = data["images"].astype(dtype)
         y = data["target"].astype(np.int64)

@@ -24,6 +24,10 @@ def logic_gate(name, *, dtype=np.float32):
 
     ``name`` is one of ``"and"``, ``"or"``, ``"nand"``, ``"nor"``, ``"xor"`` (any case). ``y`` is an int64
     array of labels in {0, 1}; ``X`` has dtype ``dtype`` (float32 by default, like PyTorch).
+
+    >>> X, y = logic_gate("and")
+    >>> X.tolist(), y.tolist()
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 0, 0, 1])
     """
     key = name.lower() if isinstance(name, str) else None
     if key not in GATES:
@@ -32,7 +36,12 @@ def logic_gate(name, *, dtype=np.float32):
 
 
 def xor(*, dtype=np.float32):
-    """The XOR truth table, which no single line separates; the same as ``logic_gate("xor")``."""
+    """The XOR truth table, which no single line separates; the same as ``logic_gate("xor")``.
+
+    >>> X, y = xor()
+    >>> y.tolist()
+    [0, 1, 1, 0]
+    """
     return logic_gate("xor", dtype=dtype)
 
 
@@ -59,6 +68,12 @@ def separable_blobs(n_samples=100, margin=0.5, *, spread=1.0, rng=None, dtype=np
         ``X`` of shape ``(n_samples, 2)`` and int64 labels ``y`` in {0, 1}; with ``return_separator``,
         ``X, y, u, c``. Use :func:`nncourse.perceptron.novikoff_bound` with ``(u, c)`` for :math:`R` and
         :math:`\gamma` of the augmented vectors.
+
+    >>> X, y, u, c = separable_blobs(50, margin=0.5, rng=0, return_separator=True)
+    >>> X.shape, np.bincount(y).tolist()
+    ((50, 2), [25, 25])
+    >>> round(float(np.min((2 * y - 1) * (X @ u + c))), 3)  # the closest point lies exactly on the margin
+    0.5
     """
     where = "separable_blobs"
     n_samples = check_positive(n_samples, "n_samples", where, integer=True)

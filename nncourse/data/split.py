@@ -26,7 +26,12 @@ def train_val_split(X, y, val_fraction=0.2, *, shuffle=True, rng=None):
     ``val_fraction`` of the samples (rounded, at least one) go to validation. With ``shuffle=True`` (the
     default) the rows are drawn at random through ``rng``; otherwise the last rows are the validation part.
 
+    >>> X, y = np.arange(20).reshape(10, 2), np.arange(10)
     >>> (X_train, y_train), (X_val, y_val) = train_val_split(X, y, val_fraction=0.2, rng=0)
+    >>> X_train.shape, X_val.shape
+    ((8, 2), (2, 2))
+    >>> sorted(y_train.tolist() + y_val.tolist()) == y.tolist()  # every sample lands in exactly one part
+    True
     """
     where = "train_val_split"
     X, y = _check_xy(X, y, where)
@@ -54,8 +59,12 @@ def batches(X, y, batch_size, shuffle=True, rng=None):
     The last batch is smaller when ``batch_size`` does not divide the number of samples (PyTorch's
     ``DataLoader`` with ``drop_last=False``).
 
-    >>> for X_batch, y_batch in batches(X, y, batch_size=32, rng=0):
-    ...     ...
+    >>> X, y = np.zeros((10, 2)), np.arange(10)
+    >>> [len(y_batch) for X_batch, y_batch in batches(X, y, batch_size=4, rng=0)]
+    [4, 4, 2]
+    >>> covered = np.concatenate([y_batch for _, y_batch in batches(X, y, batch_size=4, rng=0)])
+    >>> sorted(covered.tolist()) == y.tolist()  # every sample exactly once
+    True
     """
     where = "batches"
     X, y = _check_xy(X, y, where)  # checked here, when called, not at the first iteration

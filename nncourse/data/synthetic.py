@@ -47,6 +47,10 @@ def make_moons(n_samples=200, *, noise=0.1, rng=None, dtype=np.float32):
     Class 0 lies on the upper half of the unit circle, class 1 on a lower half circle shifted to the right
     by 1 and down by 0.5; the angles are uniform on [0, π]. ``noise`` is the standard deviation of the
     Gaussian noise added to every coordinate (0.1 by default; 0.3 makes the classes overlap).
+
+    >>> X, y = make_moons(200, rng=0)
+    >>> X.shape, X.dtype, np.bincount(y).tolist()
+    ((200, 2), dtype('float32'), [100, 100])
     """
     where = "make_moons"
     sizes = _class_sizes(n_samples, 2, where)
@@ -63,6 +67,11 @@ def make_circles(n_samples=200, *, noise=0.05, factor=0.5, rng=None, dtype=np.fl
 
     A linear model fails on them; one hidden layer of a few units suffices. ``noise`` is the standard
     deviation of the Gaussian noise added to every coordinate.
+
+    >>> X, y = make_circles(200, noise=0.0, factor=0.5, rng=0)
+    >>> radius = np.linalg.norm(X, axis=1)
+    >>> [round(float(radius[y == k].mean()), 3) for k in (0, 1)]  # class 0 outside, class 1 inside
+    [1.0, 0.5]
     """
     where = "make_circles"
     sizes = _class_sizes(n_samples, 2, where)
@@ -84,6 +93,10 @@ def make_spirals(n_samples=300, n_classes=3, *, noise=0.2, turns=0.75, rng=None,
     Arm ``k`` starts at the origin and winds outwards to radius 1 over ``turns`` full turns, rotated by
     ``2πk / n_classes``; ``noise`` is the standard deviation of the Gaussian noise added to each point's
     angle (in radians), so the arms blur into each other as it grows. Points are spaced evenly in radius.
+
+    >>> X, y = make_spirals(300, n_classes=3, rng=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((300, 2), [100, 100, 100])
     """
     where = "make_spirals"
     n_classes = check_positive(n_classes, "n_classes", where, integer=True)
@@ -108,6 +121,10 @@ def make_blobs(n_samples=200, centers=3, *, n_features=2, cluster_std=1.0, cente
     ``centers`` is the number of classes (their centres drawn uniformly from ``center_box`` in each
     coordinate) or an array of shape ``(n_classes, n_features)`` with the centres themselves.
     ``cluster_std`` is the standard deviation of every cloud: raise it to make the classes overlap.
+
+    >>> X, y = make_blobs(200, centers=[[0, 0], [5, 5]], cluster_std=0.5, rng=0)
+    >>> np.bincount(y).tolist(), X[y == 1].mean(axis=0, dtype=float).round(1).tolist()
+    ([100, 100], [4.9, 5.0])
     """
     where = "make_blobs"
     cluster_std = check_positive(cluster_std, "cluster_std", where, allow_zero=True)
@@ -151,7 +168,12 @@ sin(πx)), one with a kink (``abs``), a jump (``step``: 1 for x ≥ 0, else 0), 
 
 
 def target_function(name):
-    """The 1-D target function called ``name`` (a key of ``TARGET_FUNCTIONS``), vectorised over arrays."""
+    """The 1-D target function called ``name`` (a key of ``TARGET_FUNCTIONS``), vectorised over arrays.
+
+    >>> f = target_function("abs")
+    >>> f(np.array([-0.5, 0.0, 0.5])).tolist()
+    [0.5, 0.0, 0.5]
+    """
     if name not in TARGET_FUNCTIONS:
         raise ValueError(f"target_function: name must be one of {sorted(TARGET_FUNCTIONS)}, got {name!r}")
     return TARGET_FUNCTIONS[name]
@@ -163,6 +185,12 @@ def make_regression_1d(target="sine", n_samples=200, *, noise=0.0, low=-1.0, hig
 
     ``target`` is a name from ``TARGET_FUNCTIONS`` or any vectorised callable. Returns ``X`` and ``y`` of
     shape ``(n_samples, 1)``, with the rows sorted by ``x`` so that ``plt.plot(X, y)`` draws the curve.
+
+    >>> X, y = make_regression_1d("sine", n_samples=100, rng=0)
+    >>> X.shape, y.shape, bool(np.all(np.diff(X[:, 0]) >= 0))
+    ((100, 1), (100, 1), True)
+    >>> bool(np.allclose(y, np.sin(np.pi * X), atol=1e-6))  # noise=0: exactly the target
+    True
     """
     where = "make_regression_1d"
     f = target if callable(target) else target_function(target)

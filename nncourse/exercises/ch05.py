@@ -158,7 +158,7 @@ def check_softmax_cross_entropy_backward(fn, extra_cases=()):
     """``fn(logits, targets)`` returns ``(softmax(logits) − onehot(targets)) / N`` for the mean loss.
 
     >>> from nncourse.functional import softmax
-    >>> check_softmax_cross_entropy_backward(lambda z, t: (softmax(z, axis=1) - np.eye(3)[t]) / len(t)).passed
+    >>> check_softmax_cross_entropy_backward(lambda z, t: (softmax(z, dim=1) - np.eye(3)[t]) / len(t)).passed
     True
     """
     rng = np.random.default_rng(7)

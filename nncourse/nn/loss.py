@@ -94,6 +94,16 @@ class MSELoss(_Loss):
     Gradient: :math:`\partial L/\partial \hat y_i = \frac{2}{N} (\hat y_i - y_i)` (without the ``1/N`` for
     ``reduction="sum"``). ``input`` and ``target`` must have the same shape; PyTorch broadcasts (with a
     warning), which silently turns a ``(N, 1)`` prediction and a ``(N,)`` target into an ``(N, N)`` loss.
+
+    >>> criterion = MSELoss()
+    >>> criterion(np.array([1.0, 2.0]), np.array([0.0, 4.0]))  # ((1 - 0)² + (2 - 4)²) / 2
+    2.5
+    >>> criterion.backward().tolist()  # 2/N (ŷ - y)
+    [1.0, -2.0]
+    >>> criterion(np.zeros((3, 1)), np.zeros(3))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: MSELoss: input and target must have the same shape, got input of shape (3, 1) and target of shape...
     """
 
     def forward(self, input, target):
@@ -117,6 +127,12 @@ class BCELoss(_Loss):
     loss instead of infinity, and the gradient :math:`(p_i - y_i) / (p_i (1 - p_i))` uses
     ``max(p (1 - p), 1e-12)`` as its denominator. Prefer ``BCEWithLogitsLoss`` on logits: it is exact where
     a probability has rounded to 0 or 1. ``target`` may be soft (any value in [0, 1]).
+
+    >>> criterion = BCELoss()
+    >>> round(criterion(np.array([0.9, 0.2]), np.array([1.0, 0.0])), 4)  # -(log 0.9 + log 0.8) / 2
+    0.1643
+    >>> criterion.backward().round(4).tolist()
+    [-0.5556, 0.625]
     """
 
     # PyTorch's floor for p (1 - p) in the gradient: a C++ float 1e-12, i.e. 1e-12 rounded to float32.
@@ -147,6 +163,14 @@ class BCEWithLogitsLoss(_Loss):
     which is the binary cross-entropy of ``sigmoid(z)`` written so that it never overflows: PyTorch's
     formula, with :math:`\log\sigma(z) = \min(z, 0) - \log(1 + e^{-|z|})`. Stable for logits of ±1e4.
     PyTorch's ``weight`` and ``pos_weight`` arguments are not offered here.
+
+    >>> criterion = BCEWithLogitsLoss()
+    >>> round(criterion(np.array([0.0, 2.0]), np.array([1.0, 0.0])), 4)
+    1.41
+    >>> criterion.backward().round(4).tolist()  # (σ(z) - y) / N
+    [-0.25, 0.4404]
+    >>> criterion(np.array([-1e4]), np.array([1.0]))  # -log σ(-1e4), finite
+    10000.0
     """
 
     def forward(self, input, target):
@@ -172,6 +196,13 @@ class CrossEntropyLoss(_Loss):
     computed through ``log_softmax`` (stable for logits of ±1e4). Do not apply a softmax before this loss:
     it expects logits, as PyTorch's does. PyTorch also accepts class probabilities as targets, ``weight``,
     ``ignore_index`` and ``label_smoothing``; this course uses class indices only.
+
+    >>> criterion = CrossEntropyLoss()
+    >>> logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])  # N = 2 samples, C = 3 classes
+    >>> round(criterion(logits, np.array([0, 2])), 4)
+    0.6691
+    >>> criterion.backward().round(4).tolist()  # (softmax(z_n) - e_{y_n}) / N
+    [[-0.1065, 0.0533, 0.0533], [0.1667, 0.1667, -0.3333]]
     """
 
     def forward(self, input, target):
@@ -197,7 +228,7 @@ class CrossEntropyLoss(_Loss):
             raise ValueError(
                 f"{name}: target must contain class indices in 0..{c - 1} for {c} classes, got {bad[0]}"
             )
-        log_p = F.log_softmax(input, axis=1)
+        log_p = F.log_softmax(input, dim=1)
         self._cache = (log_p, target)
         return self._reduce(-log_p[np.arange(n), target])
 

@@ -23,6 +23,25 @@ class Optimizer:
     Args:
         params (iterable): the Parameters to optimize, typically ``model.parameters()``.
         defaults (dict): the hyper-parameters of the rule, e.g. ``{"lr": 0.1}``.
+
+    A subclass passes its hyper-parameters as ``defaults`` and writes ``step``; here sign descent,
+    θ ← θ − γ sign(g):
+
+    >>> import numpy as np
+    >>> from nncourse.nn import Parameter
+    >>> class SignDescent(Optimizer):
+    ...     def __init__(self, params, lr=0.1):
+    ...         super().__init__(params, {"lr": lr})
+    ...     def step(self):
+    ...         for group in self.param_groups:
+    ...             for p in group["params"]:
+    ...                 p.data -= group["lr"] * np.sign(p.grad)
+    >>> p = Parameter(np.array([1.0, 1.0]))
+    >>> p.grad = np.array([3.0, -0.5])
+    >>> optimizer = SignDescent([p])
+    >>> optimizer.step()
+    >>> p.data.tolist(), optimizer.param_groups[0]["lr"]
+    ([0.9, 1.1], 0.1)
     """
 
     def __init__(self, params, defaults):
@@ -47,6 +66,15 @@ class Optimizer:
                     f"{where}: params must contain only Parameters, "
                     f"got {type(p).__name__} at position {index}"
                 )
+        first_index = {}
+        for index, p in enumerate(params):
+            if id(p) in first_index:
+                # PyTorch only warns ("in future, this will cause an error"): the parameter would be stepped twice.
+                raise ValueError(
+                    f"{where}: params contains the same Parameter twice (positions {first_index[id(p)]} and "
+                    f"{index}); each Parameter must be listed once"
+                )
+            first_index[id(p)] = index
         self.defaults = dict(defaults)
         self.param_groups = [{"params": params, **self.defaults}]
         self.state = defaultdict(dict)
@@ -55,7 +83,7 @@ class Optimizer:
         """Set the gradient of every parameter to zero (PyTorch sets it to None; zeros keep ``+=`` simple)."""
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad[...] = 0
+                p.zero_grad()
 
     def step(self):
         """Apply one update to every parameter, using its current ``.grad``."""

@@ -21,12 +21,25 @@ class SGD(Optimizer):
         params (iterable): iterable of Parameters to optimize, typically ``model.parameters()``.
         lr (float, optional): learning rate γ, a finite number ≥ 0. Default: ``1e-3`` (as in PyTorch).
 
-    Example:
+    Example: fit y = 2x with one ``Linear`` unit, one PyTorch-style step per iteration.
+
+        >>> import numpy as np
+        >>> from nncourse.nn import Linear, MSELoss
+        >>> model, criterion = Linear(1, 1), MSELoss()
+        >>> model.weight.data[...], model.bias.data[...] = 0.0, 0.0  # start from w = b = 0
+        >>> x, y = np.array([[1.0], [2.0]]), np.array([[2.0], [4.0]])
         >>> optimizer = SGD(model.parameters(), lr=0.1)
-        >>> optimizer.zero_grad()
-        >>> loss = criterion(model(x), y)
-        >>> model.backward(criterion.backward())
-        >>> optimizer.step()
+        >>> def train_step():
+        ...     optimizer.zero_grad()
+        ...     loss = criterion(model(x), y)
+        ...     model.backward(criterion.backward())
+        ...     optimizer.step()
+        ...     return loss
+        >>> losses = [train_step() for _ in range(200)]
+        >>> round(losses[0], 2), round(losses[-1], 5)
+        (10.0, 0.00023)
+        >>> round(float(model.weight.data[0, 0]), 2)  # w → 2
+        1.97
 
     Note:
         This is the plain rule. PyTorch's ``SGD`` also takes ``momentum``, ``dampening``, ``weight_decay``,
@@ -44,4 +57,5 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr = group["lr"]
             for p in group["params"]:
-                p.data -= lr * p.grad
+                if p.grad is not None:  # a parameter without a gradient is skipped, as in PyTorch
+                    p.data -= lr * p.grad

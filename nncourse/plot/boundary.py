@@ -11,6 +11,14 @@ def scatter_classes(ax, X, y, *, highlight=None, s=40, labels=None, legend=True)
 
     ``highlight`` is an optional boolean mask (for example the misclassified points), drawn with a thick
     ring in ``COLORS["highlight"]``. Returns the list of scatter artists, one per class.
+
+    >>> import matplotlib.pyplot as plt
+    >>> from nncourse.data import logic_gate
+    >>> fig, ax = plt.subplots()
+    >>> artists = scatter_classes(ax, *logic_gate("xor"))
+    >>> len(artists), ax.get_xlabel(), [text.get_text() for text in ax.get_legend().get_texts()]
+    (2, '$x_1$', ['class 0', 'class 1'])
+    >>> plt.close(fig)
     """
     X = as_array(X, "X", "scatter_classes", ndim=2, shape_doc="(n_samples, 2)")
     y = np.asarray(y)
@@ -43,7 +51,12 @@ def scatter_classes(ax, X, y, *, highlight=None, s=40, labels=None, legend=True)
 
 
 def grid_over(X, *, padding=0.5, resolution=200, xlim=None, ylim=None):
-    """A regular grid covering the points ``X`` (plus ``padding``): returns ``xx, yy`` and the ``(m, 2)`` points."""
+    """A regular grid covering the points ``X`` (plus ``padding``): returns ``xx, yy`` and the ``(m, 2)`` points.
+
+    >>> xx, yy, points = grid_over(np.array([[0.0, 0.0], [1.0, 1.0]]), padding=0.5, resolution=3)
+    >>> xx[0].tolist(), points.shape  # a 3 × 3 grid over [-0.5, 1.5]²
+    ([-0.5, 0.5, 1.5], (9, 2))
+    """
     X = np.asarray(X, dtype=float)
     x0, x1 = xlim if xlim is not None else (X[:, 0].min() - padding, X[:, 0].max() + padding)
     y0, y1 = ylim if ylim is not None else (X[:, 1].min() - padding, X[:, 1].max() + padding)
@@ -58,6 +71,15 @@ def decision_boundary(ax, predict, X, y=None, *, threshold=None, padding=0.5, re
     ``predict`` maps points of shape ``(m, 2)`` to either class indices (``threshold=None``) or real scores
     (a logit, a probability) that are turned into class 1 where ``score > threshold``. Points ``X`` are
     scattered on top when ``y`` is given. Returns the filled-contour artist.
+
+    >>> import matplotlib.pyplot as plt
+    >>> from nncourse.data import logic_gate
+    >>> X, y = logic_gate("and")
+    >>> fig, ax = plt.subplots()
+    >>> filled = decision_boundary(ax, lambda points: points.sum(axis=1), X, y, threshold=1.5)  # x₁ + x₂ > 1.5
+    >>> [float(limit) for limit in ax.get_xlim()]  # the data, padded by 0.5
+    [-0.5, 1.5]
+    >>> plt.close(fig)
     """
     xx, yy, grid = grid_over(X, padding=padding, resolution=resolution, xlim=xlim, ylim=ylim)
     out = np.asarray(predict(grid))

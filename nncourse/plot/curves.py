@@ -15,6 +15,13 @@ def plot_history(history, *, axes=None, title=None, log_loss=False):
     is made with one panel, or two when accuracy was recorded. ``log_loss=True`` puts the loss on a log
     scale, which shows the late, slow part of training. Returns the Figure (end a notebook cell with ``;``
     or assign the result, so that the figure is not shown twice).
+
+    >>> from nncourse.train import History
+    >>> history = History(train_loss=[0.9, 0.5, 0.3], val_loss=[1.0, 0.6, 0.45])
+    >>> fig = plot_history(history)
+    >>> [line.get_label() for line in fig.axes[0].get_lines()], fig.axes[0].get_ylabel()
+    (['train', 'validation'], 'loss')
+    >>> plt.close(fig)
     """
     has_accuracy = bool(history.train_accuracy or history.val_accuracy)
     if axes is None:

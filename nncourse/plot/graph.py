@@ -84,8 +84,15 @@ def draw_graph(root, ax=None, *, precision=3, column_width=1.6, fontsize=9):
         column_width (float): horizontal distance between columns, in data units. Default: 1.6.
         fontsize (float): the font size inside the boxes. Default: 9.
 
+    >>> from nncourse.autograd import Tensor
+    >>> a, b = Tensor(2.0, requires_grad=True, label="a"), Tensor(3.0, requires_grad=True, label="b")
+    >>> L = a * b + a
+    >>> L.label = "L"
     >>> L.backward()
-    >>> nncourse.plot.draw_graph(L)
+    >>> ax = draw_graph(L)
+    >>> sorted(box.get_text().splitlines() for box in ax.texts if box.get_text())  # name, value, ∂L/∂node
+    [['*', '6', 'grad 1'], ['L = +', '8', 'grad 1'], ['a', '2', 'grad 4'], ['b', '3', 'grad 2']]
+    >>> plt.close(ax.figure)
     """
     from nncourse.autograd import Tensor
 

@@ -16,6 +16,11 @@ def line_segment(weight, bias, xlim, ylim):
 
     Returns an array of shape ``(2, 2)`` (one point per row), or shape ``(0, 2)`` when the line misses the
     box or ``w = 0`` (then there is no line: every point gets the same class).
+
+    >>> line_segment(np.array([1.0, 1.0]), -1.0, xlim=(0, 2), ylim=(0, 2)).tolist()  # x₁ + x₂ = 1
+    [[1.0, 0.0], [0.0, 1.0]]
+    >>> line_segment(np.array([1.0, 1.0]), -10.0, xlim=(0, 2), ylim=(0, 2)).shape  # x₁ + x₂ = 10 misses the box
+    (0, 2)
     """
     corners = _box(xlim, ylim)
     z = corners @ weight + bias
@@ -35,7 +40,11 @@ def line_segment(weight, bias, xlim, ylim):
 
 
 def half_plane(weight, bias, xlim, ylim):
-    """The polygon (vertices, shape ``(m, 2)``) of the box where ``w·x + b >= 0``: the class-1 region."""
+    """The polygon (vertices, shape ``(m, 2)``) of the box where ``w·x + b >= 0``: the class-1 region.
+
+    >>> half_plane(np.array([1.0, 0.0]), -1.0, xlim=(0, 2), ylim=(0, 2)).tolist()  # where x₁ ≥ 1
+    [[1.0, 0.0], [2.0, 0.0], [2.0, 2.0], [1.0, 2.0]]
+    """
     corners = _box(xlim, ylim)
     z = corners @ weight + bias
     vertices = []
@@ -49,7 +58,15 @@ def half_plane(weight, bias, xlim, ylim):
 
 
 class LinearBoundary:
-    """A drawn boundary: its ``line``, ``normal`` (an arrow along w) and ``region`` (the class-1 side)."""
+    """A drawn boundary: its ``line``, ``normal`` (an arrow along w) and ``region`` (the class-1 side).
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> boundary = linear_boundary(ax, np.array([1.0, 1.0]), -1.0, xlim=(0, 2), ylim=(0, 2))
+    >>> boundary.set(np.array([1.0, 0.0]), -1.0).line.get_xydata().tolist()  # moved to x₁ = 1, same artists
+    [[1.0, 0.0], [1.0, 2.0]]
+    >>> plt.close(fig)
+    """
 
     def __init__(self, ax, line, normal, region, xlim, ylim):
         self.ax, self.line, self.normal, self.region = ax, line, normal, region
@@ -87,6 +104,13 @@ def linear_boundary(ax, weight, bias, *, xlim=None, ylim=None, normal=True, shad
 
     ``xlim``/``ylim`` default to the current axis limits, which are then fixed (draw the data first).
     Returns a :class:`LinearBoundary`; call its ``set(weight, bias)`` to move it.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> boundary = linear_boundary(ax, np.array([1.0, 1.0]), -1.0, xlim=(0, 2), ylim=(0, 2))
+    >>> boundary.line.get_xydata().tolist(), len(ax.patches)  # the line; the shaded side and the arrow w
+    ([[1.0, 0.0], [0.0, 1.0]], 2)
+    >>> plt.close(fig)
     """
     xlim = tuple(xlim) if xlim is not None else ax.get_xlim()
     ylim = tuple(ylim) if ylim is not None else ax.get_ylim()

@@ -34,7 +34,11 @@ def _student(args):
 
 
 def default_notebooks():
-    """The course's ``notebooks/`` folder: beside the package in a checkout (the editable install)."""
+    """The course's ``notebooks/`` folder: beside the package in a checkout (the editable install).
+
+    >>> default_notebooks().name
+    'notebooks'
+    """
     return Path(__file__).resolve().parent.parent / "notebooks"
 
 
@@ -179,6 +183,11 @@ def _check(_args):
 
 
 def build_parser():
+    """The ``nncourse`` command's argument parser: one sub-command per task.
+
+    >>> build_parser().parse_args(["nbgrader", "course", "--chapters", "1", "3"]).chapters
+    [1, 3]
+    """
     parser = argparse.ArgumentParser(prog="nncourse", description="Tools for the nncourse notebooks.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -236,6 +245,14 @@ def build_parser():
 
 
 def main(argv=None):
+    """Run the ``nncourse`` command with ``argv`` (default: the command line); return its exit code.
+
+    >>> main(["exercises", "--markdown"])  # doctest: +ELLIPSIS
+    | Chapter | Grade id | Exercise | Points |
+    ...
+    |  |  | **course total** | **47** |
+    0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -72,7 +72,13 @@ c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 
 class StudentBuildError(ValueError):
-    """A notebook that cannot be turned into a student version; the message says where and why."""
+    """A notebook that cannot be turned into a student version; the message says where and why.
+
+    >>> student_notebook({"cells": 3}, "broken.ipynb")
+    Traceback (most recent call last):
+    ...
+    nncourse.student.StudentBuildError: broken.ipynb: not a notebook (no list of cells)
+    """
 
 
 def is_solution_cell(cell):

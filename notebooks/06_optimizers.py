@@ -813,9 +813,10 @@ print(f"AdamW + OneCycleLR, {2 * steps_per_epoch} steps: max |weight difference|
 # ## Exercises
 #
 # Each exercise has a solution cell (collapsed: try first!) and a checker cell that runs your code on known
-# inputs and prints a hint if something is off.
+# inputs, gives a hint if something is off, and shows your points: a partly right answer earns points in
+# proportion to the checker's cases it passes.
 #
-# ### Exercise 1: the momentum update, PyTorch's form
+# ### Exercise 1: the momentum update, PyTorch's form (2 points)
 #
 # Write one step of SGD with momentum for one array, as `torch.optim.SGD(lr, momentum)` does it (no
 # dampening, no Nesterov): if `buffer` is `None` (the first step) the new buffer is the gradient itself,
@@ -831,19 +832,20 @@ def momentum_step(theta, grad, buffer, lr, momentum):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch06-momentum-step-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from nncourse.exercises.ch06 import (
-    check_adam_step,
-    check_digits_training,
-    check_heavy_ball_parameters,
-    check_momentum_step,
-    check_warmup_cosine,
-)
+# %% nbgrader={"grade": true, "grade_id": "ch06-momentum-step-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch06 import check_momentum_step
 
-check_momentum_step(momentum_step)
+extra_cases = []
+### BEGIN HIDDEN TESTS
+# An instructor's hidden case, (theta, grad, buffer, lr, momentum): a 2×3 weight matrix with a buffer.
+rng_hidden = np.random.default_rng(61)
+theta_hidden, grad_hidden, buffer_hidden = (rng_hidden.normal(size=(2, 3)) for _ in range(3))
+extra_cases = [(theta_hidden, grad_hidden, buffer_hidden, 0.05, 0.5)]
+### END HIDDEN TESTS
+check_momentum_step(momentum_step, extra_cases)
 
 # %% [markdown]
-# ### Exercise 2: one Adam step with bias correction
+# ### Exercise 2: one Adam step with bias correction (3 points)
 #
 # Given the step count `t` (1 for the first step), the running averages `m`, `v` from step $t - 1$ (zeros at
 # the start), write Adam's step: update $m$ and $v$, correct them by $1 - \beta_1^t$ and $1 - \beta_2^t$,
@@ -862,11 +864,13 @@ def adam_step(theta, grad, m, v, t, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch06-adam-step-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch06-adam-step-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch06 import check_adam_step
+
 check_adam_step(adam_step)
 
 # %% [markdown]
-# ### Exercise 3: a cosine schedule with linear warm-up
+# ### Exercise 3: a cosine schedule with linear warm-up (2 points)
 #
 # Return the learning rate at step `step` (counting from 0) of a schedule of `total_steps` steps that rises
 # linearly from 0 to `max_lr` during the first `warmup_steps` steps, $\gamma_t = \gamma_\max\, t / W$ for
@@ -885,11 +889,13 @@ def warmup_cosine(step, total_steps, warmup_steps, max_lr, min_lr=0.0):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch06-warmup-cosine-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch06-warmup-cosine-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch06 import check_warmup_cosine
+
 check_warmup_cosine(warmup_cosine)
 
 # %% [markdown]
-# ### Exercise 4: the best step size and momentum for a quadratic
+# ### Exercise 4: the best step size and momentum for a quadratic (2 points)
 #
 # For $f(\theta) = \tfrac12\theta^\top A\theta$ with a symmetric positive definite matrix $A$, return the
 # heavy ball's optimal `(lr, momentum)` (Section 2), computed from the eigenvalues of `A`
@@ -907,17 +913,20 @@ def heavy_ball_parameters(A):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch06-heavy-ball-parameters-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch06-heavy-ball-parameters-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch06 import check_heavy_ball_parameters
+
 check_heavy_ball_parameters(heavy_ball_parameters)
 
 # %% [markdown]
-# ### Exercise 5 (open-ended): 97 % on the digits in 300 steps
+# ### Exercise 5 (open-ended): 97 % on the digits in 300 steps (3 points)
 #
 # Choose an optimizer, a learning rate, a schedule and a batch size that take the digits network (64-64-10,
 # ReLU, built by the checker from a fixed seed) to **at least 97 % validation accuracy within 300
 # optimizer steps**. Write `configure(parameters)`, which returns `(optimizer, scheduler, batch_size)`:
 # `scheduler` may be `None` or any `nncourse.optim.lr_scheduler` scheduler, which the checker steps after
-# every batch. The checker trains for exactly 300 steps and reports the validation accuracy it measured.
+# every batch. The checker trains for exactly 300 steps and reports the validation accuracy it measured:
+# one point each for reaching 0.90, 0.95 and the target 0.97.
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch06-digits-training", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def configure(parameters):
@@ -929,7 +938,9 @@ def configure(parameters):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": false, "grade_id": "ch06-digits-training-check", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% nbgrader={"grade": true, "grade_id": "ch06-digits-training-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch06 import check_digits_training
+
 check_digits_training(configure)
 
 # %% [markdown]

@@ -334,6 +334,7 @@ def _right_answers():
     from nncourse import functional as F
     from nncourse import universal
     from nncourse.autograd import Tensor
+    from nncourse.nn import init
 
     def update(w, b, x, y, lr):
         error = y - int(x @ w + b >= 0)
@@ -363,6 +364,28 @@ def _right_answers():
     def softplus(x):
         return Tensor.from_op(np.logaddexp(0, x.data), (x,), "softplus", lambda g: (g * F.sigmoid(x.data),))
 
+    def momentum_step(theta, grad, buffer, lr, momentum):
+        buffer = grad.copy() if buffer is None else momentum * buffer + grad
+        return theta - lr * buffer, buffer
+
+    def adam_step(theta, grad, m, v, t, lr, betas, eps):
+        m, v = betas[0] * m + (1 - betas[0]) * grad, betas[1] * v + (1 - betas[1]) * grad**2
+        return theta - lr * m / (1 - betas[0] ** t) / (np.sqrt(v / (1 - betas[1] ** t)) + eps), m, v
+
+    def warmup_cosine(step, total, warmup, max_lr, min_lr):
+        if step < warmup:
+            return max_lr * step / warmup
+        return min_lr + (max_lr - min_lr) * (1 + np.cos(np.pi * (step - warmup) / (total - 1 - warmup))) / 2
+
+    def heavy_ball(A):
+        root_min, root_max = np.sqrt(np.linalg.eigvalsh(A)[[0, -1]])
+        return 4 / (root_max + root_min) ** 2, ((root_max - root_min) / (root_max + root_min)) ** 2
+
+    def configure(parameters):
+        from nncourse.optim import SGD
+
+        return SGD(parameters, lr=0.05, momentum=0.9), None, 32
+
     return {
         "check_predict": (lambda X, w, b: (X @ w + b >= 0).astype(int),),
         "check_update": (update,),
@@ -384,6 +407,18 @@ def _right_answers():
         "check_softmax_cross_entropy_backward": (softmax_ce,),
         "check_gradient": (lambda x: float(np.sum(x**3)), lambda x: 3 * x**2),
         "check_autograd_op": (softplus,),
+        "check_momentum_step": (momentum_step,),
+        "check_adam_step": (adam_step,),
+        "check_warmup_cosine": (warmup_cosine,),
+        "check_heavy_ball_parameters": (heavy_ball,),
+        "check_digits_training": (configure,),
+        "check_xavier_uniform_bound": (lambda fan_in, fan_out, gain: gain * np.sqrt(6 / (fan_in + fan_out)),),
+        "check_kaiming_normal_std": (lambda fan_in, name: {"linear": 1, "sigmoid": 1, "tanh": 5 / 3, "relu": 2**0.5}[
+            name] / np.sqrt(fan_in),),
+        "check_leaky_relu_gain": (lambda a: np.sqrt(2 / (1 + a**2)),),
+        "check_variance_preserving_gain": (lambda f: 1 / np.sqrt(np.mean(f(np.random.default_rng(0).standard_normal(
+            10**6)) ** 2)),),
+        "check_deep_tanh_init": (lambda w, rng: init.orthogonal_(w.data, gain=5 / 3, rng=rng),),  # returns the array
     }
 
 

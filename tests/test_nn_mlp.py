@@ -275,3 +275,51 @@ def test_the_trained_network_separates_the_moons_and_is_cached():
 def test_trained_mlp_refuses_a_bad_depth():
     with pytest.raises(ValueError, match="depth must be a positive integer, got int 0"):
         trained_mlp(0, "tanh")
+
+
+# -- layer statistics ------------------------------------------------------------------------------------------
+
+
+def test_layer_statistics_are_the_stds_of_pytorchs_outputs_and_gradients():
+    model = nn.build_mlp([4, 6, 6, 3], "tanh", init="xavier_uniform", dtype=np.float64, rng=5)
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(9, 4)), rng.integers(0, 3, size=9)
+    stats = nn.layer_statistics(model, x, y, nn.CrossEntropyLoss())
+    reference = torch_copy(model)
+    h, pre_activations, outputs = torch.from_numpy(x), [], []
+    for module in reference:
+        h = module(h)
+        if isinstance(module, torch.nn.Linear):
+            h.retain_grad()
+            pre_activations.append(h)
+        else:
+            outputs.append(h)
+    outputs.append(h)
+    loss = torch.nn.functional.cross_entropy(h, torch.from_numpy(y))
+    loss.backward()
+    linears = [m for m in reference if isinstance(m, torch.nn.Linear)]
+    expected = {
+        "activation_std": [a.std(unbiased=False).item() for a in outputs],
+        "delta_std": [z.grad.std(unbiased=False).item() for z in pre_activations],
+        "weight_grad_std": [m.weight.grad.std(unbiased=False).item() for m in linears],
+    }
+    assert stats["loss"] == pytest.approx(loss.item(), rel=1e-12)
+    for key, values in expected.items():
+        assert stats[key].shape == (3,)
+        np.testing.assert_allclose(stats[key], values, rtol=1e-10)
+
+
+def test_layer_statistics_show_a_small_fixed_variance_vanishing_and_he_init_keeping_the_scale():
+    x, y = np.random.default_rng(0).normal(size=(128, 32)), np.zeros((128, 1))
+    small = nn.layer_statistics(nn.build_mlp([32] * 11 + [1], "relu", init=lambda w, rng: nn.init.normal_(
+        w, 0.0, 0.01, rng=rng), dtype=np.float64, rng=0), x, y)
+    he = nn.layer_statistics(nn.build_mlp([32] * 11 + [1], "relu", init="kaiming_normal", dtype=np.float64,
+                                          rng=0), x, y)
+    assert small["activation_std"][9] < 1e-10
+    assert 0.2 < he["activation_std"][9] < 5
+    assert he["delta_std"][0] / he["delta_std"][-2] > 0.1
+
+
+def test_layer_statistics_refuses_a_model_that_is_not_sequential():
+    with pytest.raises(ValueError, match="model must be an nn.Sequential"):
+        nn.layer_statistics(nn.Linear(2, 3), np.ones((1, 2)), np.ones((1, 3)))

@@ -11,15 +11,17 @@ A chapter's checker reads like this::
     SIGMOID = Exercise(2, "ch02-sigmoid-check", "A sigmoid", points=2, checker="check_sigmoid")
 
     def check_sigmoid(fn, extra_cases=()):
-        cases = [("x = [-2, 0, 3]", (np.array([-2.0, 0.0, 3.0]),))] + extra(extra_cases, F.sigmoid)
-        return grade(SIGMOID, [attempt(_sigmoid_case, fn, *args, on=on) for on, args in cases],
-                     success="sigmoid matches.")
+        cases = [("x = [-2, 0, 3]", (np.array([-2.0, 0.0, 3.0]),))]
+        cases += extra(extra_cases, F.sigmoid, "check_sigmoid")  # an instructor's hidden cases
+        outcomes = [attempt(_sigmoid_case, fn, *args, on=on) for on, args in cases]
+        return grade(SIGMOID, outcomes, "sigmoid matches.")
 
     def _sigmoid_case(fn, x, *, on):
         got = call(fn, x, on=on)                       # raises Hint when the learner's code fails
         compare(got, F.sigmoid(x), what="sigmoid(x)", on=on)
 
-A case function raises :class:`Hint` to fail; :func:`attempt` turns that into the case's outcome.
+A case function raises :class:`Hint` to fail; :func:`attempt` turns that into the case's outcome (``None``
+for a pass, the hint otherwise), and :func:`grade` turns the outcomes into points.
 
 In a notebook the result shows as a green pass or a red hint. Under ``nbgrader autograde`` (nbgrader sets
 ``NBGRADER_EXECUTION``) its plain-text form is the number of points earned, which nbgrader takes as the
@@ -78,14 +80,16 @@ class CheckResult:
     """
 
     def __init__(self, exercise, outcomes, success):
+        if not outcomes:
+            raise ValueError(f"{exercise.checker}: a check needs at least one case")
         self.exercise = exercise
         self.hints = [outcome for outcome in outcomes if outcome is not None]
         self.n_cases = len(outcomes)
         self.n_passed = self.n_cases - len(self.hints)
-        self.passed = self.n_cases > 0 and not self.hints
+        self.passed = not self.hints
         self.points = exercise.points
-        self.score = self.points * self.n_passed / self.n_cases if self.n_cases else 0.0
-        self.message = success if self.passed else (self.hints[0] if self.hints else "no cases to check.")
+        self.score = self.points * self.n_passed / self.n_cases
+        self.message = success if self.passed else self.hints[0]
 
     def __bool__(self):
         return self.passed

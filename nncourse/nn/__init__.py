@@ -9,7 +9,14 @@ from nncourse.nn.activation import ACTIVATIONS, GELU, Activation, LeakyReLU, ReL
 from nncourse.nn.dropout import Dropout
 from nncourse.nn.linear import Linear
 from nncourse.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
-from nncourse.nn.mlp import INITS, backward_by_layer, build_mlp, gradient_through_depth, layer_activations
+from nncourse.nn.mlp import (
+    INITS,
+    backward_by_layer,
+    build_mlp,
+    gradient_through_depth,
+    layer_activations,
+    layer_statistics,
+)
 from nncourse.nn.module import Module, Parameter, Sequential
 from nncourse.nn.normalization import BatchNorm1d, LayerNorm
 
@@ -40,5 +47,6 @@ __all__ = [
     "gradient_through_depth",
     "init",
     "layer_activations",
+    "layer_statistics",
     "utils",
 ]

@@ -8,6 +8,7 @@ linear, so that its output ``z(L)`` is the logit or the regression value that a 
 * :func:`layer_activations` runs the forward pass and keeps every layer's output ``[x, a(1), …, a(L-1), z(L)]``.
 * :func:`backward_by_layer` runs the backward pass of a loss and keeps every layer's delta ``δ(l) = ∂L/∂z(l)``.
 * :func:`gradient_through_depth` measures how much of a gradient survives the way back through a deep network.
+* :func:`layer_statistics` sums both passes up: the scale of every layer's signal forward and gradient back.
 
 >>> model = build_mlp([2, 8, 8, 1], "tanh", dtype=np.float64, rng=0)
 >>> [type(m).__name__ for m in model]
@@ -26,7 +27,7 @@ from nncourse.nn.linear import Linear
 from nncourse.nn.loss import MSELoss
 from nncourse.nn.module import Module, Sequential
 
-__all__ = ["INITS", "backward_by_layer", "build_mlp", "gradient_through_depth", "layer_activations"]
+__all__ = ["INITS", "backward_by_layer", "build_mlp", "gradient_through_depth", "layer_activations", "layer_statistics"]
 
 # The weight initialisations build_mlp knows by name: each is the nn.init function of that name with PyTorch's
 # defaults (kaiming_* therefore uses ReLU's gain √2, as torch.nn.init.kaiming_normal_(w) does), biases zero.
@@ -196,3 +197,34 @@ def gradient_through_depth(activation, *, depth=50, width=64, batch=256, rng=0, 
         if index % 2 == 1:  # through one activation and its Linear layer
             ratios.append(np.linalg.norm(grad) / top)
     return np.array(ratios)
+
+
+def layer_statistics(model, x, y, loss_fn=None):
+    """The scale of every layer's signal going forward and of its gradient coming back, on one batch.
+
+    For each ``Linear`` layer ``l = 1..L`` of ``model`` (an MLP from :func:`build_mlp`), the standard deviation
+    over all entries (the batch and the units; ``ddof=0``, as ``torch.std(unbiased=False)``) of
+
+    * ``"activation_std"``: its output after the activation, ``a(l) = σ(z(l))``, and ``z(L)`` for the last layer;
+    * ``"delta_std"``: its back-propagated gradient ``δ(l) = ∂L/∂z(l)``;
+    * ``"weight_grad_std"``: its weight gradient ``∂L/∂W(l) = δ(l)ᵀ a(l-1)``;
+
+    each an array of length ``L``, and ``"loss"``, the loss of the batch (``loss_fn`` defaults to
+    ``nn.MSELoss()``). These are the quantities Glorot & Bengio (2010) plot layer by layer: a good
+    initialisation keeps all three roughly constant through depth. The model's gradients hold this
+    backward pass afterwards (see :func:`backward_by_layer`).
+
+    >>> model = build_mlp([16] + [32] * 4 + [1], "relu", init="kaiming_normal", dtype=np.float64, rng=0)
+    >>> x, y = np.random.default_rng(0).normal(size=(256, 16)), np.zeros((256, 1))
+    >>> stats = layer_statistics(model, x, y)
+    >>> np.round(stats["activation_std"], 2)
+    array([0.82, 0.85, 0.94, 1.2 , 0.96])
+    """
+    outputs = layer_activations(model, x)
+    loss, deltas, weight_grads = backward_by_layer(model, x, y, loss_fn)
+    return {
+        "activation_std": np.array([a.std() for a in outputs[1:]]),
+        "delta_std": np.array([d.std() for d in deltas[1:]]),
+        "weight_grad_std": np.array([g.std() for g in weight_grads]),
+        "loss": loss,
+    }

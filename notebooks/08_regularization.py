@@ -950,10 +950,11 @@ print(f"unregularized baseline: validation accuracy {evaluate(baseline, CE, (X_v
 # The regularization lab widget of the issue is not part of this version of the chapter: it needs the course's
 # live-training widget base, which is not in the package yet.
 #
-# Run time: the whole notebook executes in about 50 s of wall-clock time (about 20 s of CPU time) on the
-# course's build machine, a 2-core machine shared with other jobs at the time of measurement; on an idle
-# 2-core machine it takes about 25 s. Most of it is the dropout comparison (18 training runs), batch norm's
-# Figure 1, the augmentation runs and importing PyTorch.
+# Run time: the cells take about 20 s of CPU time (one BLAS thread; measured cell by cell in one process), so
+# about 25 s with the kernel's start and the figures on an idle 2-core machine; on the course's build machine,
+# shared with other jobs (load 4–8 on its 2 cores), a full execution took 28–70 s of wall-clock time. Most of
+# it is the dropout comparison (18 training runs, 4.5 s), batch norm's Figure 1 (2 s), the augmentation runs
+# (2 s) and importing PyTorch (2.5 s). The lab's frames per second are not measured: there is no lab yet.
 #
 # ## What comes next
 #

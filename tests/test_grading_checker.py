@@ -331,6 +331,9 @@ def test_no_checker_passes_or_raises_on_odd_answers(exercise):
 
 def _right_answers():
     """One right answer per checker, written as a learner would (NumPy, or the engine for softplus)."""
+    from test_exercises_ch08 import RIGHT_ANSWERS as CH08_RIGHT_ANSWERS
+    from test_exercises_ch08 import train_with_dropout_and_early_stopping
+
     from nncourse import functional as F
     from nncourse import universal
     from nncourse.autograd import Tensor
@@ -419,6 +422,8 @@ def _right_answers():
         "check_variance_preserving_gain": (lambda f: 1 / np.sqrt(np.mean(f(np.random.default_rng(0).standard_normal(
             10**6)) ** 2)),),
         "check_deep_tanh_init": (lambda w, rng: init.orthogonal_(w.data, gain=5 / 3, rng=rng),),  # returns the array
+        **CH08_RIGHT_ANSWERS,
+        "check_regularized_model": (train_with_dropout_and_early_stopping,),
     }
 
 

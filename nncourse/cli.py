@@ -250,7 +250,7 @@ def main(argv=None):
     >>> main(["exercises", "--markdown"])  # doctest: +ELLIPSIS
     | Chapter | Grade id | Exercise | Points |
     ...
-    |  |  | **course total** | **47** |
+    |  |  | **course total** | **...** |
     0
     """
     parser = build_parser()

@@ -19,7 +19,6 @@ _SUBMODULES = (
     "exercises",
     "functional",
     "gradcheck",
-    "init",
     "nn",
     "optim",
     "perceptron",

@@ -25,9 +25,13 @@ def as_array(x, name, where, *, ndim=None, dtype=None, shape_doc=None, finite=Tr
     into float64.
     """
     try:
-        arr = np.asarray(x, dtype=dtype)
+        arr = np.asarray(x)
+        if not np.iscomplexobj(arr):
+            arr = np.asarray(arr, dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{where}: {name} must be numeric array-like, got {describe(x)} ({exc})") from None
+    if np.iscomplexobj(arr):  # casting it would drop the imaginary part: a silent wrong answer
+        raise ValueError(f"{where}: {name} must be real, got {describe(arr)}")
     if dtype is None and not np.issubdtype(arr.dtype, np.floating):
         if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
             raise ValueError(f"{where}: {name} must be numeric, got {describe(x)}")

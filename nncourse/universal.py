@@ -29,14 +29,13 @@ import numpy as np
 
 from nncourse._checks import as_array, check_positive, check_same_length, describe
 from nncourse._rng import as_generator
-from nncourse.functional import relu, sigmoid, tanh
-
-ACTIVATIONS = {"sigmoid": sigmoid, "relu": relu, "tanh": tanh}
+from nncourse.functional import relu, sigmoid
+from nncourse.nn.activation import ACTIVATIONS, get_activation
 
 
 def _check_activation(activation, where):
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"{where}: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"{where}: activation must be one of {list(ACTIVATIONS)}, got {activation!r}")
     return activation
 
 
@@ -54,20 +53,24 @@ def _check_interval(interval, where):
     return a, b
 
 
-def _evaluate(f, x, where):
-    """Call the target ``f`` on the points ``x`` and check that it gives one finite number per point."""
+def _evaluate(f, x, where, name="f"):
+    """Call the function ``f`` (the argument called ``name``) on the points ``x``; check it gives one finite
+    number per point."""
     if not callable(f):
-        raise ValueError(f"{where}: f must be a function of x (a callable), got {describe(f)}")
+        raise ValueError(f"{where}: {name} must be a function of x (a callable), got {describe(f)}")
     with np.errstate(all="ignore"):  # NaN or inf is reported below, with the function's name
         y = np.asarray(f(x), dtype=np.float64)
     if y.ndim == 0:  # a constant function, e.g. lambda x: 1.0
         y = np.full(x.shape, y)
     if y.shape != x.shape:
         raise ValueError(
-            f"{where}: f must return one value per input point, shape {x.shape}, got shape {y.shape}"
+            f"{where}: {name} must return one value per input point, shape {x.shape}, got shape {y.shape}"
         )
     if not np.all(np.isfinite(y)):
-        raise ValueError(f"{where}: f returned NaN or infinite values on the interval")
+        bad = x[~np.isfinite(y)]
+        raise ValueError(
+            f"{where}: {name} returned NaN or infinite values on the interval, e.g. at x = {bad.flat[0]:.4g}"
+        )
     return y
 
 
@@ -83,7 +86,8 @@ class Network:
     Args:
         layers: a list of ``(W, b)`` pairs, ``W`` of shape ``(out_features, in_features)`` (PyTorch's layout)
             and ``b`` of shape ``(out_features,)``; the last pair is the output layer.
-        activation: ``"sigmoid"``, ``"relu"`` or ``"tanh"``, used in every hidden layer.
+        activation: a name from :data:`nncourse.nn.ACTIVATIONS` (``"sigmoid"``, ``"relu"``, ``"tanh"``, ...),
+            used in every hidden layer.
 
     A one-hidden-layer network is ``Network([(W1, b1), (W2, b2)], activation)``. Weights are float64.
 
@@ -146,7 +150,7 @@ class Network:
 
     def forward(self, X):
         """Batched forward pass ``Z = A Wᵀ + b``: ``X`` of shape ``(N, in_features)`` → ``(N, out)``."""
-        sigma = ACTIVATIONS[self.activation]
+        sigma = get_activation(self.activation).function
         a = X
         for W, b in self.layers[:-1]:
             a = sigma(a @ W.T + b)
@@ -168,19 +172,14 @@ class Network:
         return out[:, 0] if self.out_features == 1 else out
 
     def to_module(self, dtype=np.float64):
-        """The same network as ``nncourse.nn.Sequential(Linear, activation, ..., Linear)``, these weights."""
-        from nncourse import nn
+        """The same network as an ``nncourse.nn.Sequential(Linear, activation, ..., Linear)``, with these weights."""
+        from nncourse.nn import build_mlp
 
-        modules = []
-        activation_module = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}[self.activation]
-        for index, (W, b) in enumerate(self.layers):
-            layer = nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
-            layer.weight.data[...] = W
-            layer.bias.data[...] = b
-            modules.append(layer)
-            if index < len(self.layers) - 1:
-                modules.append(activation_module())
-        return nn.Sequential(*modules)
+        sizes = [self.in_features, *self.hidden_sizes, self.out_features]
+        model = build_mlp(sizes, self.activation, dtype=dtype)
+        for parameter, value in zip(model.parameters(), (v for W, b in self.layers for v in (W, b)), strict=True):
+            parameter.data[...] = value
+        return model
 
     def __repr__(self):
         sizes = [self.in_features, *self.hidden_sizes, self.out_features]
@@ -238,6 +237,13 @@ def relu_bump(x, left, right, ramp):
     x = as_array(x, "x", "relu_bump", dtype=np.float64)
     left, right = float(left), float(right)
     check_positive(ramp, "ramp", "relu_bump")
+    # Each ReLU is rounded to about 2.2e-16 × |x|; divided by the ramp, that error must stay far below 1.
+    scale = max(1.0, abs(left), abs(right), float(np.max(np.abs(x), initial=0.0)))
+    if ramp < 1e-9 * scale:
+        raise ValueError(
+            f"relu_bump: ramp must be at least 1e-9 × max(1, |left|, |right|, |x|) = {1e-9 * scale:.3g} for the "
+            f"four-ReLU formula to keep six digits in float64, got ramp={ramp!r}"
+        )
     if not left + 2 * ramp <= right:
         raise ValueError(
             f"relu_bump: need left + 2*ramp <= right, got left={left}, right={right}, ramp={ramp}"
@@ -346,7 +352,7 @@ def random_features_fit(x, y, n_units, activation="relu", scale=None, rng=None):
     W1 = rng.normal(0.0, scale, size=(int(n_units), X.shape[1]))
     centres = X[rng.integers(0, len(X), size=int(n_units))]
     b1 = -np.sum(W1 * centres, axis=1)
-    H = ACTIVATIONS[activation](X @ W1.T + b1)
+    H = get_activation(activation).function(X @ W1.T + b1)
     design = np.column_stack([H, np.ones(len(X))])
     solution = np.linalg.lstsq(design, y, rcond=None)[0]
     return Network([(W1, b1), (solution[None, :-1], solution[-1:])], activation)
@@ -377,12 +383,7 @@ def trained_fit(x, y, n_units, activation="relu", epochs=2000, lr=None, rng=None
     _check_activation(activation, where)
     X = x[:, None] if x.ndim == 1 else x
     rng = as_generator(rng)
-    activation_module = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}[activation]
-    model = nn.Sequential(
-        nn.Linear(X.shape[1], int(n_units), dtype=np.float64, rng=rng),
-        activation_module(),
-        nn.Linear(int(n_units), 1, dtype=np.float64, rng=rng),
-    )
+    model = nn.build_mlp([X.shape[1], int(n_units), 1], activation, dtype=np.float64, rng=rng)
     optimizer = optim.SGD(model.parameters(), lr=lr)
     fit(
         model,
@@ -405,7 +406,7 @@ def approximation_error(f, g, interval, n_points=2001):
     a, b = _check_interval(interval, where)
     check_positive(n_points, "n_points", where, integer=True)
     x = np.linspace(a, b, int(n_points))
-    diff = _evaluate(f, x, where) - _evaluate(g, x, where)
+    diff = _evaluate(f, x, where, "f") - _evaluate(g, x, where, "g")
     return float(np.max(np.abs(diff))), float(np.sqrt(np.mean(diff**2)))
 
 
@@ -456,6 +457,7 @@ def count_linear_pieces(f, interval, n_points=10_001, tol=1e-6):
     """
     where = "count_linear_pieces"
     a, b = _check_interval(interval, where)
+    check_positive(tol, "tol", where, allow_zero=True)
     check_positive(n_points, "n_points", where, integer=True)
     if n_points < 4:
         raise ValueError(f"{where}: n_points must be at least 4, got {n_points}")

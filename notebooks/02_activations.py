@@ -40,8 +40,6 @@
 # **Estimated time.** 1.5–2 hours, exercises included.
 
 # %%
-import math
-
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -50,10 +48,8 @@ import nncourse.plot
 from nncourse import functional as F
 from nncourse import nn, optim
 from nncourse.data import make_circles, make_moons
-from nncourse.plot import COLORS, SIZES, decision_boundary
+from nncourse.plot import ACTIVATION_COLORS, COLORS, SIZES, decision_boundary
 from nncourse.train import evaluate, fit
-from nncourse.widgets.activations import COLORS as ACT_COLORS
-from nncourse.widgets.activations import activation_and_derivative, init_gain
 
 _ = nncourse.manual_seed(0)
 
@@ -167,7 +163,7 @@ for name, act, act_grad in [("step", F.step, F.step_grad), ("sigmoid", F.sigmoid
 z_plot = np.linspace(-4, 4, 801)
 fig, axes = plt.subplots(1, 2, figsize=SIZES["wide"])
 axes[0].plot(z_plot, F.step(z_plot), color=COLORS["target"], label="step")
-for k, color in zip((1, 3, 10), (ACT_COLORS["sigmoid"], ACT_COLORS["tanh"], ACT_COLORS["relu"]), strict=True):
+for k, color in zip((1, 3, 10), (ACTIVATION_COLORS["sigmoid"], ACTIVATION_COLORS["tanh"], ACTIVATION_COLORS["relu"]), strict=True):
     axes[0].plot(z_plot, F.sigmoid(k * z_plot), color=color, label=f"σ({k} z)")
     axes[1].plot(z_plot, k * F.sigmoid_grad(k * z_plot), color=color, label=f"d/dz σ({k} z)")
 axes[1].plot(z_plot, F.step_grad(z_plot), color=COLORS["target"], label="step' (0 everywhere)")
@@ -219,15 +215,16 @@ for ax in axes:
 # Another smooth, non-monotonic ReLU; used in EfficientNet and, inside the SwiGLU block, in LLaMA.
 
 # %%
-ZOO = ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu"]
+ZOO = list(nn.ACTIVATIONS)  # the course's registry: "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu"
+VISIBLE_SLOPE = {"leaky_relu": {"negative_slope": 0.1}}  # a slope you can see
 
 
 fig, axes = plt.subplots(2, 3, figsize=(10, 5.2), sharex=True)
 z_plot = np.linspace(-4, 4, 801)
 for ax, name in zip(axes.ravel(), ZOO, strict=True):
-    f, f_grad = activation_and_derivative(name, negative_slope=0.1)  # a slope you can see
-    ax.plot(z_plot, f(z_plot), color=ACT_COLORS[name], label="f(z)")
-    ax.plot(z_plot, f_grad(z_plot), color=ACT_COLORS[name], linestyle="--", label="f'(z)")
+    f, f_grad = nn.ACTIVATIONS[name].functions(**VISIBLE_SLOPE.get(name, {}))
+    ax.plot(z_plot, f(z_plot), color=ACTIVATION_COLORS[name], label="f(z)")
+    ax.plot(z_plot, f_grad(z_plot), color=ACTIVATION_COLORS[name], linestyle="--", label="f'(z)")
     ax.axhline(0, color=COLORS["neutral"], linewidth=0.8)
     ax.set_title(name + (" (slope 0.1)" if name == "leaky_relu" else ""))
     ax.set_ylim(-1.2, 2.2)
@@ -268,7 +265,7 @@ large = np.concatenate([small, np.linspace(-1000, 1000, 201)])
 print(f"{'activation':11s} {'range':>16s} {'derivative range':>18s} {'f(0)':>6s} {'f′(0)':>6s} "
       f"{'saturates':>10s} {'zero grad':>9s}")
 for name in ZOO:
-    f, f_grad = activation_and_derivative(name)
+    f, f_grad = nn.ACTIVATIONS[name].functions()
     f_small, f_large = f(small), f(large)
     value_range = f"{bound(f_small, f_large, np.min)}, {bound(f_small, f_large, np.max)}"
     grad_range = f"[{f_grad(large).min():.3g}, {f_grad(large).max():.3g}]"
@@ -306,37 +303,20 @@ for depth in (5, 10, 20, 50):
     print(f"(1/4)^{depth:<2d} = {0.25 ** depth:.3g}")
 
 # %% [markdown]
-# **Experiment.** We measure it. For each depth $L$ we build a fresh stack of $L$ layers
-# `Linear(64, 64)` + activation, feed a batch of 256 standard-normal inputs forward, send a random gradient
-# $\partial L / \partial a^{(L)}$ back with `backward`, and report the ratio of norms
-# $\lVert \partial L/\partial a^{(0)} \rVert / \lVert \partial L/\partial a^{(L)} \rVert$. To be fair to
+# **Experiment.** We measure it. We build a stack of 50 layers `Linear(64, 64, bias=False)` + activation,
+# feed a batch of 256 standard-normal inputs forward, send a random gradient
+# $\partial L / \partial a^{(L)}$ back with `backward`, and report, $k$ layers down, the ratio of norms
+# $\lVert \partial L/\partial a^{(L-k)} \rVert / \lVert \partial L/\partial a^{(L)} \rVert$. To be fair to
 # each activation, the weights are drawn from $\mathcal N(0, \mathrm{gain}^2/64)$ with the gain PyTorch's
 # `torch.nn.init.calculate_gain` recommends for it (1 for sigmoid, 5/3 for tanh, $\sqrt 2$ for ReLU; the
-# chapter on weight initialisation explains where these numbers come from), and the biases are 0.
-
-# %%
-GAINS = {name: init_gain(name) for name in ("sigmoid", "tanh", "relu")}
-MODULES = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
-
-
-def gradient_ratio(name, depth, width=64, batch=256, seed=0):
-    """‖∂L/∂a⁽⁰⁾‖ / ‖∂L/∂a⁽ᴸ⁾‖ through a fresh random stack of `depth` layers with activation `name`."""
-    rng = np.random.default_rng(seed)
-    modules = []
-    for _ in range(depth):
-        layer = nn.Linear(width, width, dtype=np.float64, rng=rng)
-        layer.weight.data[...] = rng.normal(0.0, GAINS[name] / math.sqrt(width), size=(width, width))
-        layer.bias.data[...] = 0.0
-        modules += [layer, MODULES[name]()]
-    model = nn.Sequential(*modules)
-    model(rng.normal(size=(batch, width)))
-    grad_top = rng.normal(size=(batch, width))
-    return np.linalg.norm(model.backward(grad_top)) / np.linalg.norm(grad_top)
-
+# chapter on weight initialisation explains where these numbers come from). The package's
+# `nn.gradient_through_depth` does exactly this, with the `Linear` layers and activation modules we have built
+# (its source is a dozen lines: `nn.gradient_through_depth??` shows it).
 
 # %% tags=["nbval-check-output"]
 DEPTHS = (1, 5, 10, 20, 30, 40, 50)
-ratios = {name: [gradient_ratio(name, depth) for depth in DEPTHS] for name in GAINS}
+ratios = {name: nn.gradient_through_depth(name, depth=50, width=64, batch=256)[list(DEPTHS)]
+          for name in ("sigmoid", "tanh", "relu")}
 print("depth    " + "".join(f"{depth:>10d}" for depth in DEPTHS))
 for name, values in ratios.items():
     print(f"{name:8s} " + "".join(f"{v:10.3g}" for v in values))
@@ -359,8 +339,8 @@ for name, values in ratios.items():
 # %%
 depth_axis = np.array(DEPTHS)
 fig, ax = plt.subplots(figsize=SIZES["medium"])
-for name in GAINS:
-    ax.plot(depth_axis, ratios[name], marker="o", color=ACT_COLORS[name], label=name)
+for name in ratios:
+    ax.plot(depth_axis, ratios[name], marker="o", color=ACTIVATION_COLORS[name], label=name)
 ax.plot(depth_axis, 0.25**depth_axis, color=COLORS["neutral"], linestyle=":", label="(1/4)^L")
 ax.set(yscale="log", xlabel="depth L (layers)", ylabel="‖grad at layer 1‖ / ‖grad at the top‖",
        title="The sigmoid's gradient vanishes with depth; ReLU's survives")
@@ -500,15 +480,10 @@ import torch
 import torch.nn.functional as TF
 
 x_check = np.random.default_rng(1).normal(0, 4, size=1000)
-PAIRS = {
-    "sigmoid": (F.sigmoid, F.sigmoid_grad, torch.sigmoid),
-    "tanh": (F.tanh, F.tanh_grad, torch.tanh),
-    "relu": (F.relu, F.relu_grad, TF.relu),
-    "leaky_relu": (F.leaky_relu, F.leaky_relu_grad, TF.leaky_relu),
-    "gelu": (F.gelu, F.gelu_grad, TF.gelu),
-    "silu": (F.silu, F.silu_grad, TF.silu),
-}
-for name, (ours, ours_grad, theirs) in PAIRS.items():
+TORCH = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": TF.relu, "leaky_relu": TF.leaky_relu,
+         "gelu": TF.gelu, "silu": TF.silu}
+for name, spec in nn.ACTIVATIONS.items():
+    ours, ours_grad, theirs = spec.function, spec.derivative, TORCH[name]
     t = torch.tensor(x_check, requires_grad=True)
     out = theirs(t)
     out.sum().backward()

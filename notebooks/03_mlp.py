@@ -58,8 +58,7 @@ from nncourse.plot import (
     draw_network,
     scatter_classes,
 )
-from nncourse.train import evaluate, fit
-from nncourse.widgets.forward_pass import build_mlp, layer_activations
+from nncourse.train import evaluate, fit, trained_mlp
 
 nncourse.manual_seed(0)
 np.set_printoptions(precision=3, suppress=True)
@@ -315,7 +314,7 @@ print(f"training loss {loss:.2f}, training accuracy {accuracy:.2f}")
 # %%
 xx, yy = np.meshgrid(np.linspace(-1.6, 2.6, 120), np.linspace(-1.1, 1.6, 90))
 grid = np.column_stack([xx.ravel(), yy.ravel()])
-outputs = layer_activations(moons_model, grid)[1:]  # [A(1), A(2), Z(3)]: every layer after the input
+outputs = nn.layer_activations(moons_model, grid)[1:]  # [A(1), A(2), Z(3)]: every layer after the input
 
 fig, axes = plt.subplots(3, 6, figsize=(10, 4.9), sharex=True, sharey=True)
 titles = ["hidden 1", "hidden 2", "output z"]
@@ -374,7 +373,7 @@ print("hidden layers x width | parameters | train accuracy (3 seeds) | validatio
 for depth, width in [(1, 24), (2, 8), (3, 6), (4, 5)]:
     train_acc, val_acc = [], []
     for seed in range(3):
-        net = build_mlp(depth, "tanh", width=width, rng=seed)  # 2 → width → … → 1, float64
+        net = nn.build_mlp([2] + [width] * depth + [1], "tanh", dtype=np.float64, rng=seed)
         fit(net, loss_fn, SGD(net.parameters(), lr=0.3), (X_train, y_train), epochs=150, batch_size=50,
             rng=seed, progress=False)
         train_acc.append(evaluate(net, loss_fn, (X_train, y_train))[1])
@@ -447,12 +446,12 @@ print(torch_model)
 # reached stay white), the layer being computed ringed in black.
 
 # %%
-from nncourse.widgets.forward_pass import ForwardPassExplorer, trained_mlp
+from nncourse.widgets.forward_pass import ForwardPassExplorer
 
 net = trained_mlp(2, "tanh")
 weights = [m.weight.data for m in net if isinstance(m, nn.Linear)]
 x_point = np.array([[0.5, 0.25]])
-activations = [a[0] for a in layer_activations(net, x_point)]
+activations = [a[0] for a in nn.layer_activations(net, x_point)]
 names = ["input", "hidden 1", "hidden 2", "output z"]
 
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.3))

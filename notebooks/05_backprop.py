@@ -581,14 +581,14 @@ print("after 40 steps, max |layers − PyTorch| < 1e-12:", layers_gap < 1e-12)
 # $\lVert\partial L/\partial W^{(l)}\rVert$ of every layer's weight gradient.
 
 # %%
-from nncourse.widgets.gradient_flow import GradientFlowExplorer, build_network
+from nncourse.widgets.gradient_flow import GradientFlowExplorer
 
 
 def layer_gradient_norms(activation, init, depth=10, width=32, seed=0):
     """‖∂L/∂W(l)‖ for l = 1..depth+1 after one backward pass of the MSE loss on a random batch."""
     rng = np.random.default_rng(seed)
     x, y = rng.normal(size=(64, width)), rng.normal(size=(64, 1))
-    model = build_network(depth, width, activation, init=init, rng=rng)
+    model = nn.build_mlp([width] * (depth + 1) + [1], activation, init=init, dtype=np.float64, rng=rng)
     criterion = nn.MSELoss()
     model.zero_grad()
     criterion(model(x), y)
@@ -597,7 +597,7 @@ def layer_gradient_norms(activation, init, depth=10, width=32, seed=0):
 
 
 norms = {(act, init): layer_gradient_norms(act, init)
-         for act in ("sigmoid", "relu") for init in ("default", "kaiming")}
+         for act in ("sigmoid", "relu") for init in ("default", "kaiming_normal")}
 
 # %% tags=["nbval-check-output"]
 for (act, init), n in norms.items():
@@ -607,7 +607,7 @@ for (act, init), n in norms.items():
 fig, axes = plt.subplots(1, 2, figsize=nncourse.plot.SIZES["wide"], sharey=True)
 layer_index = np.arange(1, 12)
 titles = ("PyTorch's default initialisation", "He initialisation")
-for ax, init, title in zip(axes, ("default", "kaiming"), titles, strict=True):
+for ax, init, title in zip(axes, ("default", "kaiming_normal"), titles, strict=True):
     for act, color, offset in (("sigmoid", COLORS["highlight"], -0.2), ("relu", COLORS["train"], 0.2)):
         ax.bar(layer_index + offset, norms[(act, init)], width=0.4, color=color, label=act)
     ax.set_yscale("log")

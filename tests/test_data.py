@@ -236,3 +236,9 @@ def test_importing_the_core_loads_neither_torch_nor_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("dtype", [np.int64, bool, "abc"])
+def test_load_digits_refuses_a_non_float_dtype(dtype):
+    with pytest.raises(ValueError, match="load_digits: dtype must be a floating-point dtype such as np.float32, got"):
+        load_digits(dtype=dtype)

@@ -3,7 +3,9 @@
 Running the notebooks is nbval's job (it collects notebooks/*.ipynb); these tests read the files only.
 """
 
+import ast
 import copy
+import importlib
 import json
 import re
 from collections import Counter
@@ -152,6 +154,24 @@ def test_chapter_grade_ids_carry_the_chapter_prefix(ipynb):
     grade_ids = [nbgrader(cell)["grade_id"] for cell in read(ipynb).cells if "grade_id" in nbgrader(cell)]
     wrong = [gid for gid in grade_ids if not gid.startswith(prefix)]
     assert wrong == [], f"grade_ids should start with {prefix!r}"
+
+
+def is_widget(value):
+    """A widget class: something a notebook displays (an ipywidgets container or its own display hook)."""
+    return isinstance(value, type) and any(hasattr(value, hook) for hook in ("_ipython_display_", "_repr_mimebundle_"))
+
+
+@pytest.mark.parametrize("py", PY_FILES, ids=ids(PY_FILES))
+def test_notebooks_take_only_widgets_from_the_widget_modules(py):
+    """Widgets hold presentation only: the ideas a notebook computes with come from the core modules."""
+    offending = []
+    for node in ast.walk(ast.parse(py.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            offending += [a.name for a in node.names if a.name.startswith("nncourse.widgets")]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("nncourse.widgets"):
+            module = importlib.import_module(node.module)
+            offending += [f"{node.module}.{a.name}" for a in node.names if not is_widget(getattr(module, a.name))]
+    assert offending == [], f"{py.name} imports what is not a widget from nncourse.widgets: {offending}"
 
 
 def test_grade_ids_are_unique_across_the_course():

@@ -100,3 +100,21 @@ def test_optimizer_base_requires_a_step():
     opt = Optimizer([Parameter(np.zeros(1))], {"lr": 0.1})
     with pytest.raises(NotImplementedError, match="Optimizer must implement step"):
         opt.step()
+
+
+def test_the_same_parameter_twice_is_refused_rather_than_stepped_twice():
+    p = Parameter(np.zeros(2))
+    with pytest.raises(ValueError, match=r"SGD: params contains the same Parameter twice \(positions 0 and 1\)"):
+        SGD([p, p], lr=0.1)
+
+
+def test_a_parameter_whose_grad_is_none_is_skipped_and_zero_grad_restarts_it():
+    p, q = Parameter(np.ones(2)), Parameter(np.ones(2))
+    q.grad = np.full(2, 0.5)
+    p.grad = None
+    optimizer = SGD([p, q], lr=1.0)
+    optimizer.step()
+    np.testing.assert_array_equal(p.data, [1.0, 1.0])
+    np.testing.assert_array_equal(q.data, [0.5, 0.5])
+    optimizer.zero_grad()
+    np.testing.assert_array_equal(p.grad, [0.0, 0.0])

@@ -45,12 +45,10 @@ def test_import_nncourse_loads_neither_torch_nor_matplotlib(capsys):
 def test_only_plotting_and_widgets_load_matplotlib_and_nothing_loads_torch():
     report = run_python(
         """
-        import importlib, importlib.util, json, sys
+        import importlib, json, sys
         import nncourse
         pulled = {}
-        for name in sorted(nncourse._SUBMODULES) + ["cli", "student"]:
-            if importlib.util.find_spec(f"nncourse.{name}") is None:
-                continue
+        for name in sorted(nncourse._SUBMODULES) + ["cli", "student", "nn.init"]:
             before = set(sys.modules)
             importlib.import_module(f"nncourse.{name}")
             pulled[name] = [m for m in ("torch", "matplotlib") if m in set(sys.modules) - before]
@@ -76,6 +74,27 @@ def test_ruff_is_clean_on_package_tests_scripts_benchmarks_and_notebooks():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_listed_submodule_imports_and_star_import_works():
+    report = run_python(
+        """
+        import json
+        namespace = {}
+        exec("from nncourse import *", namespace)
+        import nncourse
+        print(json.dumps(sorted(n for n in nncourse._SUBMODULES if n not in namespace)))
+        """
+    )
+    assert report == []
+
+
+def test_nn_init_is_torch_nn_inits_place():
+    from nncourse import nn
+    from nncourse.nn import init
+
+    assert nn.init is init
+    assert "init" not in nncourse._SUBMODULES, "torch has no top-level init: it is nncourse.nn.init"
 
 
 # --- seeding, like torch.manual_seed ----------------------------------------------------------------------
@@ -204,3 +223,11 @@ def test_describe_says_type_shape_and_dtype():
     assert describe(np.zeros((2, 3), np.float32)) == "array of shape (2, 3) and dtype float32"
     assert describe((1, 2)) == "tuple of length 2"
     assert describe(None) == "NoneType None"
+
+
+@pytest.mark.parametrize("value", [np.array([1 + 2j]), [1j, 2.0], np.complex64(3)])
+def test_as_array_refuses_complex_input_instead_of_dropping_the_imaginary_part(value):
+    with pytest.raises(ValueError, match=r"where: x must be real, got array of shape .* and dtype complex"):
+        as_array(value, "x", "where")
+    with pytest.raises(ValueError, match=r"where: x must be real"):
+        as_array(value, "x", "where", dtype=np.float64)

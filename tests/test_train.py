@@ -231,3 +231,12 @@ def test_plot_history_draws_train_and_validation_in_the_course_colours():
     regression = plot_history(History(train_loss=[1.0, 0.1]), log_loss=True)
     assert len(regression.axes) == 1 and regression.axes[0].get_yscale() == "log"
     plt.close(regression)
+
+
+def test_fit_stops_with_the_epoch_and_batch_where_the_loss_became_non_finite():
+    X = np.ones((8, 1))
+    y = np.ones((8, 1))
+    model = nn.Sequential(nn.Linear(1, 1, dtype=np.float64, rng=0))
+    model[0].weight.data[...] = np.nan  # as after a diverged step
+    with pytest.raises(FloatingPointError, match=r"fit: the model.s output became NaN or infinite at epoch 1, batch 1"):
+        fit(model, nn.MSELoss(), SGD(model.parameters(), lr=0.1), (X, y), epochs=3, batch_size=4, progress=False)

@@ -134,7 +134,7 @@ def test_random_features_fit_is_seeded_and_validates():
     with pytest.raises(ValueError, match="random_features_fit: x and y must have the same number of samples"):
         U.random_features_fit(x, x[:-1], 10)
     with pytest.raises(ValueError, match="random_features_fit: activation must be one of"):
-        U.random_features_fit(x, x, 10, activation="gelu")
+        U.random_features_fit(x, x, 10, activation="softplus")
 
 
 def test_random_features_fit_works_in_two_dimensions():
@@ -332,3 +332,21 @@ def test_safe_expression_never_writes_into_its_input():
 def test_safe_expression_rejects_non_strings():
     with pytest.raises(U.ExpressionError, match="must be a string"):
         U.safe_expression(42)
+
+
+def test_approximation_error_names_the_function_that_failed():
+    with pytest.raises(ValueError, match=r"approximation_error: g returned NaN or infinite values .* x = 0"):
+        U.approximation_error(np.sin, np.log, (0, 1))
+    with pytest.raises(ValueError, match="approximation_error: f must be a function"):
+        U.approximation_error(3.0, np.sin, (0, 1))
+
+
+def test_a_ramp_too_small_for_float64_is_refused_not_rounded_to_zero():
+    with pytest.raises(ValueError, match=r"relu_bump: ramp must be at least 1e-9 .* = 1e-09 .* got ramp=1e-320"):
+        U.relu_bump(np.linspace(0, 1, 5), 0.2, 0.8, 1e-320)
+    np.testing.assert_allclose(U.relu_bump(np.array([0.5]), 0.2, 0.8, 1e-6), [1.0])
+
+
+def test_count_linear_pieces_refuses_a_negative_tolerance():
+    with pytest.raises(ValueError, match="count_linear_pieces: tol must be a finite number >= 0, got -1"):
+        U.count_linear_pieces(abs, (-1, 1), tol=-1)

@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from nncourse import functional as F
-from nncourse.widgets.activations import ACTIVATIONS, MAX_DEPTH, ActivationExplorer, gradient_through_depth
+from nncourse import nn
+from nncourse.widgets.activations import ACTIVATIONS, BATCH, MAX_DEPTH, WIDTH, ActivationExplorer
+
+
+def profile(name, **kwargs):
+    """The explorer's depth curve: the registry's gradient-through-depth experiment at the widget's size."""
+    return nn.gradient_through_depth(name, depth=MAX_DEPTH, width=WIDTH, batch=BATCH, **kwargs)
 
 
 @pytest.fixture
@@ -63,7 +69,7 @@ def test_negative_slope_changes_leaky_relu_only(explorer):
     np.testing.assert_allclose(y, F.leaky_relu(x, 0.3))
     _, g = explorer.lines["grad"]["leaky_relu"].get_data()
     assert g.min() == pytest.approx(0.3)
-    expected = gradient_through_depth("leaky_relu", 0.3)
+    expected = profile("leaky_relu", negative_slope=0.3)
     np.testing.assert_allclose(explorer.lines["depth"]["leaky_relu"].get_ydata(), expected)
     assert "0.30" in explorer.ax_grad.get_title()
 
@@ -72,44 +78,11 @@ def test_depth_moves_the_marker_and_reports_the_surviving_gradient(explorer):
     explorer.controls["depth"].value = 30
     assert list(explorer.depth_marker.get_xdata()) == [30, 30]
     assert explorer.ax_depth.get_title() == "gradient after 30 layers"
-    assert explorer.surviving["sigmoid"] == gradient_through_depth("sigmoid")[30]
+    assert explorer.surviving["sigmoid"] == profile("sigmoid")[30]
     # the point of the panel: sigmoid's gradient has all but vanished, ReLU's has survived
     assert explorer.surviving["sigmoid"] < 1e-10 < 0.1 < explorer.surviving["relu"] < 10
     legend = [t.get_text() for t in explorer.ax_depth.get_legend().get_texts()]
     assert legend[0].startswith("sigmoid: ") and "e-" in legend[0]
-
-
-def test_gradient_through_depth_is_seeded_and_starts_at_one():
-    r = gradient_through_depth("tanh", max_depth=5, width=8, batch=4, rng=1)
-    assert r.shape == (6,) and r[0] == 1.0
-    np.testing.assert_array_equal(r, gradient_through_depth("tanh", max_depth=5, width=8, batch=4, rng=1))
-
-
-@pytest.mark.parametrize("name", ACTIVATIONS)
-def test_gradient_through_depth_matches_torch_autograd(name):
-    """The widget's hand-written backward pass equals torch autograd through the same random network."""
-    import torch
-    import torch.nn.functional as TF
-
-    from nncourse.widgets.activations import init_gain
-
-    depth, width, batch, slope = 6, 8, 4, 0.2
-    torch_fns = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": TF.relu, "gelu": TF.gelu,
-                 "silu": TF.silu, "leaky_relu": lambda t: TF.leaky_relu(t, slope)}
-    # the same draws as gradient_through_depth: the weights, then the input, then the top gradient
-    gen = np.random.default_rng(3)
-    scale = init_gain(name, slope) / np.sqrt(width)
-    weights = [torch.tensor(gen.normal(0.0, scale, size=(width, width))) for _ in range(depth)]
-    activations = [torch.tensor(gen.normal(size=(batch, width)))]
-    top = torch.tensor(gen.normal(size=(batch, width)))
-    for w in weights:
-        activations[-1].requires_grad_(True)
-        activations[-1].retain_grad()
-        activations.append(torch_fns[name](activations[-1] @ w.T))
-    activations[-1].backward(top)
-    expected = [1.0] + [float(a.grad.norm() / top.norm()) for a in reversed(activations[:-1])]
-    got = gradient_through_depth(name, slope, max_depth=depth, width=width, batch=batch, rng=3)
-    np.testing.assert_allclose(got, expected, rtol=1e-10)
 
 
 def test_unknown_activation_is_a_clear_error():

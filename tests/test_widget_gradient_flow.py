@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nncourse import nn
-from nncourse.widgets.gradient_flow import GradientFlowExplorer, backward_by_layer, build_network
+from nncourse.widgets.gradient_flow import GradientFlowExplorer
 
 
 @pytest.fixture
@@ -42,21 +42,6 @@ def test_gradients_agree_with_pytorch(widget):
     np.testing.assert_allclose(widget.norms, [p.grad.norm().item() for p in params], rtol=1e-10)
 
 
-def test_deltas_are_the_gradients_of_the_pre_activations():
-    model = build_network(2, 3, "tanh", rng=1)
-    rng = np.random.default_rng(2)
-    x, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 1))
-    loss, deltas, weight_grads = backward_by_layer(model, x, y)
-    assert [d.shape for d in deltas] == [(5, 3), (5, 3), (5, 3), (5, 1)]
-    linears = [m for m in model if isinstance(m, nn.Linear)]
-    # ∂L/∂W(l) = Δ(l)ᵀ A(l−1) and δ(l) = (δ(l+1) W(l+1)) ⊙ σ'(z(l)), checked with the cached forward values
-    a1 = np.tanh(x @ linears[0].weight.data.T + linears[0].bias.data)
-    np.testing.assert_allclose(weight_grads[1], deltas[2].T @ a1, rtol=1e-12)
-    np.testing.assert_allclose(deltas[1], (deltas[2] @ linears[1].weight.data) * (1 - a1**2), rtol=1e-12)
-    np.testing.assert_allclose(deltas[0], deltas[1] @ linears[0].weight.data, rtol=1e-12)
-    assert loss > 0
-
-
 def test_choosing_relu_instead_of_sigmoid_changes_the_bars_and_the_title(widget):
     before = visible_heights(widget)
     widget.controls["activation"].value = "relu"
@@ -69,7 +54,7 @@ def test_choosing_relu_instead_of_sigmoid_changes_the_bars_and_the_title(widget)
 def test_sigmoid_gradients_vanish_towards_the_input():
     widget = GradientFlowExplorer(depth=8, width=6, activation="sigmoid", seed=0)
     sigmoid_ratio = widget.norms[0] / widget.norms[-1]
-    widget.controls["init"].value = "kaiming"
+    widget.controls["init"].value = "kaiming_normal"
     widget.controls["activation"].value = "relu"
     relu_ratio = widget.norms[0] / widget.norms[-1]
     assert sigmoid_ratio < 1e-4
@@ -115,10 +100,3 @@ def test_stepping_reveals_the_layers_from_the_output_down(widget):
     widget.controls["step"].value = n_linear
     widget.next_step()  # after the input layer the walk starts again at the loss
     assert widget.controls["step"].value == 0
-
-
-def test_bad_choices_are_refused():
-    with pytest.raises(ValueError, match="activation must be one of"):
-        build_network(2, 3, "softmax")
-    with pytest.raises(ValueError, match="init must be one of"):
-        build_network(2, 3, "relu", init="xavier")

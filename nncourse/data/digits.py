@@ -41,6 +41,12 @@ def load_digits(*, return_split=False, normalize=True, val_fraction=0.2, rng=0, 
 
     ``y`` is an int64 array of the digits 0..9. ``X.reshape(-1, 8, 8)`` gives the images for ``imshow``.
     """
+    try:
+        floating = np.issubdtype(np.dtype(dtype), np.floating)
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(f"load_digits: dtype must be a floating-point dtype such as np.float32, got {dtype!r}")
     with np.load(_PATH) as data:
         X = data["images"].astype(dtype)
         y = data["target"].astype(np.int64)

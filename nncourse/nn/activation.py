@@ -7,6 +7,11 @@ caches the input z; its backward pass applies the chain rule elementwise,
 
 with σ' the matching ``*_grad`` function. Activations have no parameters, so nothing is accumulated.
 
+The module ends with the course's one activation registry, :data:`ACTIVATIONS`: from a name (the
+:mod:`nncourse.functional` function names) to the layer class, the function f, its derivative f' and the
+weight-initialisation gain. Everything that picks an activation by name (the MLP builder, the widgets, the
+autograd engine's small ``nn``, the notebooks) goes through it.
+
 The layers share :mod:`nncourse.functional`'s private kernels (``F._relu``, ``F._relu_grad``, ...), one
 implementation of each formula. The input is validated once, in ``forward`` (numeric, real, finite; this is
 where a bad value enters the network); ``backward`` only checks that ``grad_output`` has the output's shape.
@@ -15,12 +20,16 @@ where a bad value enters the network); ``backward`` only checks that ``grad_outp
 >>> model = Sequential(Linear(2, 8), ReLU(), Linear(8, 1))
 """
 
+import functools
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from nncourse import functional as F
 from nncourse.nn.module import Module
 
-__all__ = ["GELU", "LeakyReLU", "ReLU", "SiLU", "Sigmoid", "Tanh"]
+__all__ = ["ACTIVATIONS", "GELU", "Activation", "LeakyReLU", "ReLU", "SiLU", "Sigmoid", "Tanh", "get_activation"]
 
 
 class _Activation(Module):
@@ -152,3 +161,77 @@ class SiLU(_Activation):
 
     def _derivative(self, z):
         return F._silu_grad(z)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The registry: one table from a name to everything the course knows about that activation
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation under its :mod:`nncourse.functional` name: its layer, f, f' and its initialisation gain.
+
+    The keyword arguments of :meth:`module`, :meth:`functions` and :meth:`gain` are the activation's own
+    (``negative_slope`` for ``"leaky_relu"``, ``approximate`` for ``"gelu"``), as the layer takes them.
+
+    >>> relu = get_activation("relu")
+    >>> relu.module()
+    ReLU()
+    >>> f, f_grad = relu.functions()
+    >>> f(np.array([-1.0, 2.0])), f_grad(np.array([-1.0, 2.0]))
+    (array([0., 2.]), array([0., 1.]))
+    >>> round(relu.gain(), 4)
+    1.4142
+    """
+
+    name: str
+    module_class: type
+    function: object
+    derivative: object
+
+    def module(self, **kwargs):
+        """A new layer: ``get_activation("leaky_relu").module(negative_slope=0.1)`` is ``LeakyReLU(0.1)``."""
+        return self.module_class(**kwargs)
+
+    def functions(self, **kwargs):
+        """The pair ``(f, f')`` of :mod:`nncourse.functional` functions with the keyword arguments bound."""
+        return functools.partial(self.function, **kwargs), functools.partial(self.derivative, **kwargs)
+
+    def gain(self, **kwargs):
+        """The factor by which weight initialisation scales this activation's weights (``std = gain/√fan``).
+
+        ``torch.nn.init.calculate_gain``'s value where PyTorch has one (1 for sigmoid, 5/3 for tanh, √2 for
+        ReLU, √(2/(1 + slope²)) for Leaky ReLU). PyTorch has none for GELU and SiLU: the course uses ReLU's √2,
+        since both behave like ReLU away from zero (an approximation; their exact variance-preserving gains are
+        a little larger, see Chapter 7).
+        """
+        if self.name in ("gelu", "silu"):
+            return math.sqrt(2.0)
+        from nncourse.nn import init
+
+        return init.calculate_gain(self.name, kwargs.get("negative_slope"))
+
+
+ACTIVATIONS = {
+    spec.name: spec
+    for spec in (
+        Activation("sigmoid", Sigmoid, F.sigmoid, F.sigmoid_grad),
+        Activation("tanh", Tanh, F.tanh, F.tanh_grad),
+        Activation("relu", ReLU, F.relu, F.relu_grad),
+        Activation("leaky_relu", LeakyReLU, F.leaky_relu, F.leaky_relu_grad),
+        Activation("gelu", GELU, F.gelu, F.gelu_grad),
+        Activation("silu", SiLU, F.silu, F.silu_grad),
+    )
+}
+
+
+def get_activation(name):
+    """The registry entry for ``name`` (one of :data:`ACTIVATIONS`' keys), or a ValueError listing them.
+
+    >>> get_activation("tanh").module_class
+    <class 'nncourse.nn.activation.Tanh'>
+    """
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {list(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]

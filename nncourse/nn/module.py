@@ -13,13 +13,35 @@ import numpy as np
 
 
 class Parameter:
-    """A trainable array: ``.data`` holds the values and ``.grad`` (same shape) the accumulated gradient."""
+    """A trainable array: ``.data`` holds the values and ``.grad`` (same shape) the accumulated gradient.
+
+    ``.grad`` starts at zeros; setting it to ``None`` (PyTorch's habit) is allowed: the next backward pass
+    starts it afresh, and optimizers skip a parameter whose ``.grad`` is ``None``, as PyTorch's do.
+
+    >>> p = Parameter(np.zeros(3))
+    >>> p.accumulate(np.ones(3)); p.accumulate(np.ones(3)); p.grad
+    array([2., 2., 2.])
+    """
 
     def __init__(self, data):
         self.data = np.array(data, copy=True)
         if not np.issubdtype(self.data.dtype, np.floating):
             raise ValueError(f"Parameter: data must be a floating-point array, got dtype {self.data.dtype}")
         self.grad = np.zeros_like(self.data)
+
+    def accumulate(self, grad):
+        """Add ``grad`` into ``.grad`` (backward passes accumulate, as in PyTorch); start it if it is ``None``."""
+        if self.grad is None:
+            self.grad = np.array(grad, dtype=self.data.dtype)
+        else:
+            self.grad += grad
+
+    def zero_grad(self):
+        """Set ``.grad`` to zeros: in place where it exists (as ``zero_grad(set_to_none=False)``), anew if ``None``."""
+        if self.grad is None:
+            self.grad = np.zeros_like(self.data)
+        else:
+            self.grad[...] = 0
 
     @property
     def shape(self):
@@ -58,12 +80,23 @@ class Module:
             yield module
 
     def named_parameters(self, prefix=""):
-        """Yield ``(name, parameter)`` pairs with PyTorch's dotted names (``"0.weight"``, ``"0.bias"``, ...)."""
+        """Yield ``(name, parameter)`` pairs with PyTorch's dotted names (``"0.weight"``, ``"0.bias"``, ...).
+
+        A Parameter shared by two layers (tied weights) is yielded once, under its first name, as PyTorch
+        does: an optimizer must step it once, with the sum of both layers' gradients.
+        """
+        seen = set()
+        for name, parameter in self._all_named_parameters(prefix):
+            if id(parameter) not in seen:
+                seen.add(id(parameter))
+                yield name, parameter
+
+    def _all_named_parameters(self, prefix):
         for name, value in vars(self).items():
             if isinstance(value, Parameter):
                 yield prefix + name, value
         for name, child in self.named_children():
-            yield from child.named_parameters(prefix=f"{prefix}{name}.")
+            yield from child._all_named_parameters(f"{prefix}{name}.")
 
     def parameters(self):
         """Yield every parameter of this module and its sub-modules, in PyTorch's order."""
@@ -73,7 +106,7 @@ class Module:
     def zero_grad(self):
         """Set every parameter's gradient to zero (PyTorch sets it to None; zeros keep ``+=`` simple)."""
         for parameter in self.parameters():
-            parameter.grad[...] = 0
+            parameter.zero_grad()
 
     def train(self, mode=True):
         """Switch training-time behaviour (dropout, batch statistics) on or off, in every sub-module."""
@@ -105,14 +138,27 @@ class Module:
 class Sequential(Module):
     """A chain of modules: ``forward`` runs them in order and ``backward`` runs them in reverse.
 
+    A module may appear only once: each layer caches the input of its last forward pass for its backward
+    pass, so a layer used twice would compute its first use's gradient from its second use's input. (PyTorch
+    allows it, since autograd records every use; here, share weights by giving two layers the same Parameter.)
+
+    >>> from nncourse.nn import Linear, ReLU
     >>> model = Sequential(Linear(2, 8), ReLU(), Linear(8, 1))
-    >>> model[0]            # the first Linear layer
+    >>> model[0]
+    Linear(in_features=2, out_features=8, bias=True)
     """
 
     def __init__(self, *modules):
         for index, module in enumerate(modules):
             if not isinstance(module, Module):
                 raise ValueError(f"Sequential: argument {index} must be a Module, got {type(module).__name__}")
+            first = next((i for i in range(index) if modules[i] is module), None)
+            if first is not None:
+                raise ValueError(
+                    f"Sequential: argument {index} is the same {module!r} as argument {first}; a layer caches "
+                    f"its last input for backward, so it can be used once: make two layers (tie their weights "
+                    f"by assigning one Parameter to both if that is the intent)"
+                )
             setattr(self, str(index), module)
 
     def __getitem__(self, index):

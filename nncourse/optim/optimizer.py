@@ -47,6 +47,15 @@ class Optimizer:
                     f"{where}: params must contain only Parameters, "
                     f"got {type(p).__name__} at position {index}"
                 )
+        first_index = {}
+        for index, p in enumerate(params):
+            if id(p) in first_index:
+                # PyTorch only warns ("in future, this will cause an error"): the parameter would be stepped twice.
+                raise ValueError(
+                    f"{where}: params contains the same Parameter twice (positions {first_index[id(p)]} and "
+                    f"{index}); each Parameter must be listed once"
+                )
+            first_index[id(p)] = index
         self.defaults = dict(defaults)
         self.param_groups = [{"params": params, **self.defaults}]
         self.state = defaultdict(dict)
@@ -55,7 +64,7 @@ class Optimizer:
         """Set the gradient of every parameter to zero (PyTorch sets it to None; zeros keep ``+=`` simple)."""
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad[...] = 0
+                p.zero_grad()
 
     def step(self):
         """Apply one update to every parameter, using its current ``.grad``."""

@@ -44,4 +44,5 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr = group["lr"]
             for p in group["params"]:
-                p.data -= lr * p.grad
+                if p.grad is not None:  # a parameter without a gradient is skipped, as in PyTorch
+                    p.data -= lr * p.grad

@@ -4,6 +4,7 @@ Each chapter adds its own helpers in a sub-module and re-exports them here.
 """
 
 from nncourse.plot._style import (
+    ACTIVATION_COLORS,
     CLASS_COLORS,
     CLASS_MARKERS,
     COLORS,
@@ -22,6 +23,7 @@ from nncourse.plot.network import NetworkDiagram, draw_network
 use_style()
 
 __all__ = [
+    "ACTIVATION_COLORS",
     "CLASS_COLORS",
     "CLASS_MARKERS",
     "COLORS",

@@ -39,6 +39,13 @@ CLASS_COLORS = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", 
 # Marker shapes per class, so classes differ by more than colour alone.
 CLASS_MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
+# Colours per activation function (Chapter 2 onwards): the same activation has the same colour everywhere.
+ACTIVATION_COLORS = {
+    name: OKABE_ITO[color]
+    for name, color in (("sigmoid", "blue"), ("tanh", "orange"), ("relu", "green"), ("leaky_relu", "vermillion"),
+                        ("gelu", "purple"), ("silu", "sky"))
+}
+
 # Colour maps: signed quantities (weights, gradients, scores) diverge around zero; magnitudes are sequential.
 DIVERGING_CMAP = "RdBu"
 SEQUENTIAL_CMAP = "viridis"

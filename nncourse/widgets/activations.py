@@ -11,65 +11,24 @@ PyTorch has no gain for). A batch of standard-normal inputs goes forward; a rand
 the top; the curve is the norm of the gradient k layers down, divided by its norm at the top.
 """
 
-import math
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nncourse import functional as F
-from nncourse.plot import OKABE_ITO, SIZES
+from nncourse import nn
+from nncourse.plot import ACTIVATION_COLORS as COLORS
+from nncourse.plot import SIZES
 from nncourse.widgets._base import FigureWidget
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu")
-_PALETTE = ("blue", "orange", "green", "vermillion", "purple", "sky")
-COLORS = {name: OKABE_ITO[color] for name, color in zip(ACTIVATIONS, _PALETTE, strict=True)}
+ACTIVATIONS = tuple(nn.ACTIVATIONS)
 MAX_DEPTH = 50
 WIDTH = 64
 BATCH = 32
 
 
-def activation_and_derivative(name, negative_slope=0.01):
-    """The pair (f, f') from ``nncourse.functional`` for ``name``, with Leaky ReLU's slope filled in."""
-    if name == "leaky_relu":
-        return (lambda x: F.leaky_relu(x, negative_slope)), (lambda x: F.leaky_relu_grad(x, negative_slope))
-    return getattr(F, name), getattr(F, f"{name}_grad")
-
-
-def init_gain(name, negative_slope=0.01):
-    """The weight scale used for ``name``: ``torch.nn.init.calculate_gain``'s value (√2 for GELU, SiLU)."""
-    gains = {"sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0), "gelu": math.sqrt(2.0),
-             "silu": math.sqrt(2.0), "leaky_relu": math.sqrt(2.0 / (1.0 + negative_slope**2))}
-    return gains[name]
-
-
-def gradient_through_depth(name, negative_slope=0.01, *, max_depth=MAX_DEPTH, width=WIDTH, batch=BATCH,
-                           rng=0):
-    """Relative gradient norm after flowing back through k = 0, 1, ..., ``max_depth`` layers.
-
-    Returns an array ``r`` of length ``max_depth + 1`` with ``r[0] = 1`` and ``r[k]`` the norm of ∂L/∂a
-    k layers below the top of a ``max_depth``-layer random network, divided by the norm at the top.
-    Seeded: the same ``rng`` gives the same weights for every activation.
-    """
-    if name not in ACTIVATIONS:
-        raise ValueError(f"gradient_through_depth: name must be one of {list(ACTIVATIONS)}, got {name!r}")
-    f, f_grad = activation_and_derivative(name, negative_slope)
-    gen = np.random.default_rng(rng)
-    scale = init_gain(name, negative_slope) / math.sqrt(width)
-    weights = [gen.normal(0.0, scale, size=(width, width)) for _ in range(max_depth)]
-    a = gen.normal(size=(batch, width))
-    pre_activations = []
-    for w in weights:
-        z = a @ w.T
-        pre_activations.append(z)
-        a = f(z)
-    grad = gen.normal(size=(batch, width))
-    top = np.linalg.norm(grad)
-    ratios = [1.0]
-    for w, z in zip(reversed(weights), reversed(pre_activations), strict=True):
-        grad = (grad * f_grad(z)) @ w
-        ratios.append(np.linalg.norm(grad) / top)
-    return np.array(ratios)
+def _own_arguments(name, slope):
+    """The slope slider belongs to Leaky ReLU alone."""
+    return {"negative_slope": slope} if name == "leaky_relu" else {}
 
 
 class ActivationExplorer(FigureWidget):
@@ -129,7 +88,8 @@ class ActivationExplorer(FigureWidget):
     def _profile(self, name, slope):
         key = (name, slope if name == "leaky_relu" else None)
         if key not in self._profiles:
-            self._profiles[key] = gradient_through_depth(name, slope)
+            self._profiles[key] = nn.gradient_through_depth(name, max_depth=MAX_DEPTH, width=WIDTH, batch=BATCH,
+                                                            **_own_arguments(name, slope))
         return self._profiles[key]
 
     def update(self):
@@ -147,7 +107,7 @@ class ActivationExplorer(FigureWidget):
                 self.lines[panel][name].set_visible(visible)
             if not visible:
                 continue
-            f, f_grad = activation_and_derivative(name, slope)
+            f, f_grad = nn.get_activation(name).functions(**_own_arguments(name, slope))
             self.lines["f"][name].set_data(x, f(x))
             self.lines["grad"][name].set_data(x, f_grad(x))
             profile = self._profile(name, slope)

@@ -17,8 +17,6 @@ trained on the two-moons data, or the same architecture at its random initialisa
 Each trained network is trained on first use (a fraction of a second) and cached.
 """
 
-import functools
-
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -26,80 +24,23 @@ from matplotlib.colors import Normalize
 
 from nncourse import functional as F
 from nncourse import nn
-from nncourse._rng import as_generator
-from nncourse.data import make_moons
-from nncourse.optim import SGD
+from nncourse.nn import layer_activations
 from nncourse.plot import CLASS_COLORS, DIVERGING_CMAP, NetworkDiagram
-from nncourse.train import fit
+from nncourse.train import moons_data, trained_mlp
 from nncourse.widgets._base import FigureWidget
 
-ACTIVATIONS = {"tanh": "Tanh", "ReLU": "ReLU", "sigmoid": "Sigmoid", "leaky ReLU": "LeakyReLU",
-               "GELU": "GELU", "SiLU": "SiLU"}
+# The activations offered, under their usual written names, as (label, registry name) pairs.
+ACTIVATIONS = (("tanh", "tanh"), ("ReLU", "relu"), ("sigmoid", "sigmoid"), ("leaky ReLU", "leaky_relu"),
+               ("GELU", "gelu"), ("SiLU", "silu"))
 WEIGHTS = ("trained on moons", "random init")
 MAX_DEPTH = 4
 PLANE = (-1.5, 2.5, -1.0, 1.5)  # x1 from, x1 to, x2 from, x2 to: the two moons and a margin
 RESOLUTION = 41  # grid points per side of each heat map
 
 
-def build_mlp(depth, activation, *, width=4, rng=0):
-    """``2 → width → … → width → 1``, ``depth`` hidden layers of ``activation``: a float64 ``nn.Sequential``.
-
-    The last layer is linear: its output is the logit ``z`` of class 1.
-    """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"build_mlp: activation must be one of {list(ACTIVATIONS)}, got {activation!r}")
-    if not isinstance(depth, (int, np.integer)) or not 1 <= depth <= MAX_DEPTH:
-        raise ValueError(f"build_mlp: depth must be an integer from 1 to {MAX_DEPTH}, got {depth!r}")
-    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-        raise ValueError(f"build_mlp: width must be a positive integer, got {width!r}")
-    rng = as_generator(rng)
-    sizes = [2] + [width] * depth
-    layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        layers += [nn.Linear(n_in, n_out, dtype=np.float64, rng=rng), getattr(nn, ACTIVATIONS[activation])()]
-    layers.append(nn.Linear(width, 1, dtype=np.float64, rng=rng))
-    return nn.Sequential(*layers)
-
-
-def moons_data():
-    """The training data of the trained networks: 200 two-moons points, noise 0.15, seed 0 (float64)."""
-    X, y = make_moons(200, noise=0.15, rng=0)
-    return X.astype(np.float64), y
-
-
-@functools.cache
-def _trained_parameters(depth, activation, width, seed):
-    model = build_mlp(depth, activation, width=width, rng=seed)
-    X, y = moons_data()
-    fit(model, nn.BCEWithLogitsLoss(), SGD(model.parameters(), lr=1.0), (X, y.astype(np.float64)[:, None]),
-        epochs=150, batch_size=50, rng=seed, progress=False)
-    return tuple(p.data.copy() for p in model.parameters())
-
-
-def trained_mlp(depth, activation, *, width=4, seed=0):
-    """:func:`build_mlp` trained on :func:`moons_data`; the weights are cached per architecture.
-
-    150 epochs of mini-batch SGD (batch 50, lr 1.0): a fraction of a second, enough for about 90-99 %
-    training accuracy with most activations. Sigmoid networks with three or more hidden layers stay near
-    chance within this budget: their gradients vanish (the chapter on training deep networks explains why).
-    """
-    model = build_mlp(depth, activation, width=width, rng=seed)
-    for parameter, value in zip(model.parameters(), _trained_parameters(depth, activation, width, seed),
-                                strict=True):
-        parameter.data[...] = value
-    return model
-
-
-def layer_activations(model, X):
-    """Every layer's output for inputs ``X`` of shape ``(N, 2)``: ``[X, a(1), …, a(L-1), z(L)]``."""
-    outputs = [X]
-    a = X
-    for module in model:
-        a = module(a)
-        if not isinstance(module, nn.Linear):
-            outputs.append(a)
-    outputs.append(a)
-    return outputs
+def _random_mlp(depth, activation, *, width, seed):
+    """The architecture of :func:`nncourse.train.trained_mlp` at its random initialisation."""
+    return nn.build_mlp([2] + [width] * depth + [1], activation, dtype=np.float64, rng=seed)
 
 
 class ForwardPassExplorer(FigureWidget):
@@ -118,7 +59,11 @@ class ForwardPassExplorer(FigureWidget):
     def __init__(self, depth=2, activation="tanh", weights="trained on moons", width=4, seed=0):
         if weights not in WEIGHTS:
             raise ValueError(f"ForwardPassExplorer: weights must be one of {list(WEIGHTS)}, got {weights!r}")
-        build_mlp(depth, activation, width=width)  # names a bad depth, activation or width before any slider
+        if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or not 1 <= depth <= MAX_DEPTH:
+            raise ValueError(f"ForwardPassExplorer: depth must be an integer from 1 to {MAX_DEPTH}, got {depth!r}")
+        if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
+            raise ValueError(f"ForwardPassExplorer: width must be a positive integer, got {width!r}")
+        nn.get_activation(activation)  # names a bad activation before any slider is made
         self.width = int(width)
         self.seed = seed
         # Axes are placed by hand: constrained layout would re-solve ~25 axes at every redraw.
@@ -161,7 +106,7 @@ class ForwardPassExplorer(FigureWidget):
             "x1": widgets.FloatSlider(value=0.5, min=x0, max=x1, description="x1", **slider),
             "x2": widgets.FloatSlider(value=0.25, min=y0, max=y1, description="x2", **slider),
             "depth": widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="hidden layers"),
-            "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation,
+            "activation": widgets.Dropdown(options=ACTIVATIONS, value=activation,
                                            description="activation"),
             "weights": widgets.ToggleButtons(options=list(WEIGHTS), value=weights),
             "play": widgets.Play(value=depth + 1, min=0, max=depth + 1, interval=700, description="forward"),
@@ -184,7 +129,7 @@ class ForwardPassExplorer(FigureWidget):
         depth = self.controls["depth"].value
         activation = self.controls["activation"].value
         trained = self.controls["weights"].value == WEIGHTS[0]
-        make = trained_mlp if trained else (lambda d, a, width, seed: build_mlp(d, a, width=width, rng=seed))
+        make = trained_mlp if trained else _random_mlp
         self.model = make(depth, activation, width=self.width, seed=self.seed)
         self.linears = [m for m in self.model if isinstance(m, nn.Linear)]
         sizes = [2] + [self.width] * depth + [1]

@@ -19,68 +19,17 @@ import numpy as np
 from matplotlib.colors import to_rgba
 
 from nncourse import nn
-from nncourse._rng import as_generator
 from nncourse.plot import COLORS, SIZES, NetworkDiagram
 from nncourse.widgets._base import FigureWidget
 
-ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
-INITS = {"PyTorch default": "default", "He (Kaiming)": "kaiming"}
+ACTIVATIONS = ("sigmoid", "tanh", "relu")
+INITS = {"PyTorch default": "default", "He (Kaiming)": "kaiming_normal"}
 BATCH_SIZE = 64
 DECADES = 6  # edges show gradients from 10⁻⁶ × the largest one up to the largest one
 
 _DONE = to_rgba(COLORS["model"])
 _CURRENT = to_rgba(COLORS["highlight"])
 _PENDING = to_rgba(COLORS["neutral"], alpha=0.35)
-
-
-def build_network(depth, width, activation, *, init="default", rng=0):
-    """A float64 ``nn.Sequential``: ``depth`` hidden layers of ``width`` units with ``activation``, 1 output.
-
-    ``init="default"`` keeps PyTorch's default ``U(−1/√fan_in, 1/√fan_in)``; ``init="kaiming"`` draws every
-    weight from He et al.'s ``N(0, 2/fan_in)`` (the initialisation made for ReLU) and sets the biases to 0.
-    """
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"build_network: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
-        )
-    if init not in INITS.values():
-        raise ValueError(f"build_network: init must be one of {sorted(INITS.values())}, got {init!r}")
-    rng = as_generator(rng)
-    layers = []
-    for _ in range(depth):
-        layers += [nn.Linear(width, width, dtype=np.float64, rng=rng), getattr(nn, ACTIVATIONS[activation])()]
-    layers.append(nn.Linear(width, 1, dtype=np.float64, rng=rng))
-    if init == "kaiming":
-        for layer in layers[::2]:
-            std = np.sqrt(2.0 / layer.in_features)
-            layer.weight.data[...] = rng.normal(0.0, std, size=layer.weight.shape)
-            layer.bias.data[...] = 0.0
-    return nn.Sequential(*layers)
-
-
-def backward_by_layer(model, x, y):
-    """Run the forward pass, the MSE loss and the backward pass of ``model`` one module at a time.
-
-    Returns ``(loss, deltas, weight_grads)``: ``deltas[l]`` is ``∂L/∂z(l)`` of shape ``(N, n_l)`` for the
-    pre-activation of layer ``l = 1..L`` and ``∂L/∂x`` for ``l = 0``; ``weight_grads[l - 1]`` is
-    ``∂L/∂W(l)`` of the ``l``-th ``Linear`` layer (a copy of its ``.weight.grad`` after ``zero_grad``).
-    """
-    criterion = nn.MSELoss()
-    model.zero_grad()
-    loss = criterion(model(x), y)
-    grad = criterion.backward()
-    linears = [m for m in model if isinstance(m, nn.Linear)]
-    deltas = [None] * (len(linears) + 1)
-    layer = len(linears)  # grad is ∂L/∂z(layer) here, the output of the layer-th Linear
-    deltas[layer] = grad
-    for module in reversed(list(model)):
-        grad = module.backward(grad)
-        if isinstance(module, nn.Linear):
-            layer -= 1  # grad is now ∂L/∂a(layer)
-        else:
-            deltas[layer] = grad  # through σ'(z(layer)): the delta of that layer
-    deltas[0] = grad
-    return float(loss), deltas, [m.weight.grad.copy() for m in linears]
 
 
 class GradientFlowExplorer(FigureWidget):
@@ -105,7 +54,7 @@ class GradientFlowExplorer(FigureWidget):
                                        continuous_update=False),
             "width": widgets.IntSlider(value=width, min=2, max=max_width, description="width",
                                        continuous_update=False),
-            "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=activation,
+            "activation": widgets.Dropdown(options=ACTIVATIONS, value=activation,
                                            description="activation"),
             "init": widgets.Dropdown(options=list(INITS.items()), value=init, description="init"),
             "step": widgets.IntSlider(value=depth + 1, min=0, max=depth + 1, description="backward step"),
@@ -137,8 +86,8 @@ class GradientFlowExplorer(FigureWidget):
         rng = np.random.default_rng(self.seed)
         self.x = rng.normal(size=(BATCH_SIZE, width))
         self.y = rng.normal(size=(BATCH_SIZE, 1))
-        self.model = build_network(depth, width, activation, init=init, rng=rng)
-        self.loss, self.deltas, self.weight_grads = backward_by_layer(self.model, self.x, self.y)
+        self.model = nn.build_mlp([width] * (depth + 1) + [1], activation, init=init, dtype=np.float64, rng=rng)
+        self.loss, self.deltas, self.weight_grads = nn.backward_by_layer(self.model, self.x, self.y)
         self.norms = np.array([np.linalg.norm(g) for g in self.weight_grads])
 
         self.ax_net.clear()

@@ -80,8 +80,8 @@ CELLS_JS = """() => {
 
 # Installed once per page: a stopwatch from a learner's input inside the widget being measured (keydown,
 # pointerdown, or the input/change event of a drop-down) to the first frame painted after the widget drew
-# a new picture. "Drew" is either a new <img> in the widget's output (server-side PNGs, decoded) or any
-# drawing call on a <canvas> inside the widget (front-end rendering).
+# a new picture. "Drew" is a new <img> in the widget's output (server-side PNGs, decoded), any drawing call
+# on a <canvas> inside the widget (front-end rendering, ipympl), or a changed SVG shape (bqplot).
 STOPWATCH_JS = """() => {
     if (window.__nnStopwatch) return;
     const watch = window.__nnStopwatch = {root: null, t0: null, t1: null, drawing: false};
@@ -106,12 +106,29 @@ STOPWATCH_JS = """() => {
     }
     new MutationObserver((records) => {
         for (const record of records) {
+            if (record.type === 'attributes') {
+                if (record.target instanceof SVGElement && drew(record.target)) painted();
+                continue;
+            }
             for (const node of record.addedNodes) {
                 const img = node.nodeName === 'IMG' ? node : node.querySelector?.('img');
                 if (img && drew(img)) img.decode().catch(() => {}).then(painted);
             }
         }
-    }).observe(document.body, {childList: true, subtree: true});
+    }).observe(document.body, {childList: true, subtree: true, attributes: true,
+                               attributeFilter: ['d', 'transform', 'points', 'x', 'y', 'width', 'height']});
+}"""
+
+# Installed once per page: counts the frames a canvas widget draws (each frame starts with clearRect).
+FRAME_COUNTER_JS = """() => {
+    if (window.__nnFrames) return;
+    window.__nnFrames = {root: null, count: 0};
+    const original = CanvasRenderingContext2D.prototype.clearRect;
+    CanvasRenderingContext2D.prototype.clearRect = function (...args) {
+        const frames = window.__nnFrames;
+        if (frames.root && frames.root.contains(this.canvas)) frames.count += 1;
+        return original.apply(this, args);
+    };
 }"""
 
 # A cheap fingerprint of what a widget shows: every image's source and every canvas's pixels.
@@ -364,6 +381,21 @@ def measure_widgets(page, repeats=3):
                     changed = picture(root) != before
             rows.append({"widget": name, "kind": kind, "label": label, "times": times, "changed": changed})
     return rows
+
+
+def frames_per_second(page, root, seconds=4.0):
+    """Press the widget's "play" toggle, count the frames its canvas draws for ``seconds``, press it again."""
+    page.evaluate(FRAME_COUNTER_JS)
+    play = root.locator(".widget-toggle-button", has_text="play").first
+    play.click()
+    page.wait_for_timeout(1000)  # the first frames: training starts, caches fill
+    root.evaluate("(r) => Object.assign(window.__nnFrames, {root: r, count: 0})")
+    page.wait_for_timeout(seconds * 1000)
+    count = page.evaluate("() => window.__nnFrames.count")
+    page.evaluate("() => { window.__nnFrames.root = null; }")
+    root.locator(".widget-toggle-button", has_text="pause").first.click()
+    settle(page)
+    return count / seconds
 
 
 def median_ms(times):

@@ -19,7 +19,6 @@ from nncourse.plot import CLASS_COLORS, CLASS_MARKERS, COLORS
 from nncourse.widgets import _canvas as draw
 from nncourse.widgets._canvas import CLASS_CMAP
 from nncourse.widgets._base import LABEL_STYLE, CanvasWidget, check_choice, check_float, check_int
-from nncourse.widgets.forward_pass import build_mlp
 
 
 class PlayControls:
@@ -74,7 +73,7 @@ class PlayControls:
         self.restart()
 
 
-ACTIVATIONS = ("tanh", "ReLU", "sigmoid")
+ACTIVATIONS = ("tanh", "relu", "sigmoid")
 GRID = 60  # points per side of the decision map
 PLANE = (-1.6, 2.6, -1.1, 1.6)  # x1 from, x1 to, x2 from, x2 to: the two moons and a margin
 
@@ -140,7 +139,8 @@ class TrainingPlayground(CanvasWidget):
     def restart(self):
         """A fresh network for the current activation and seed, and an empty loss curve."""
         self._built = (self.controls["activation"].value, self.controls["seed"].value)
-        self.model = build_mlp(self.hidden, self._built[0], width=self.width, rng=int(self._built[1]))
+        sizes = [2] + [self.width] * self.hidden + [1]
+        self.model = nn.build_mlp(sizes, self._built[0], dtype=np.float64, rng=int(self._built[1]))
         self.criterion = nn.BCEWithLogitsLoss()
         self.optimizer = SGD(self.model.parameters(), lr=float(self.controls["lr"].value))
         self.losses = []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from nncourse.nn import Linear, Parameter
+from nncourse.nn import Linear, Parameter, init
 
 RTOL, ATOL = 1e-12, 1e-14
 
@@ -55,6 +55,38 @@ def test_default_initialisation_is_pytorchs_uniform_bound():
     assert w.var() == pytest.approx(bound**2 / 3, rel=0.05)  # the variance of U(-bound, bound)
     assert np.abs(layer.bias.data).max() <= bound
     assert torch.nn.Linear(in_features, 400).weight.abs().max().item() <= bound  # the same bound in PyTorch
+
+
+def test_default_initialisation_is_written_with_nn_init():
+    # PyTorch's reset_parameters: kaiming_uniform_(weight, a=√5), then the bias from U(±1/√fan_in), one generator.
+    layer = Linear(5, 3, dtype=np.float64, rng=4)
+    rng = np.random.default_rng(4)
+    weight = init.kaiming_uniform_(np.empty((3, 5)), a=math.sqrt(5), rng=rng)
+    bias = init.uniform_(np.empty(3), -1 / math.sqrt(5), 1 / math.sqrt(5), rng=rng)
+    np.testing.assert_array_equal(layer.weight.data, weight)
+    np.testing.assert_array_equal(layer.bias.data, bias)
+
+
+def test_float32_weights_are_the_same_draws_as_the_plain_uniform_formula():
+    # kaiming_uniform_'s bound √3·√(1/3)/√fan_in is 1/√fan_in up to 2 float64 ulps; in float32 the draws of
+    # U(±1/√in_features), weight then bias, are unchanged, so seeded float32 results did not move.
+    for in_features, out_features, seed in [(2, 16, 0), (16, 1, 1), (784, 256, 2), (50, 3, 3)]:
+        rng = np.random.default_rng(seed)
+        bound = 1 / math.sqrt(in_features)
+        weight = rng.uniform(-bound, bound, size=(out_features, in_features)).astype(np.float32)
+        bias = rng.uniform(-bound, bound, size=out_features).astype(np.float32)
+        layer = Linear(in_features, out_features, rng=seed)
+        np.testing.assert_array_equal(layer.weight.data, weight)
+        np.testing.assert_array_equal(layer.bias.data, bias)
+
+
+def test_reset_parameters_draws_again_in_place():
+    layer = Linear(4, 2, rng=0)
+    weight, first = layer.weight.data, layer.weight.data.copy()
+    layer.reset_parameters(rng=1)
+    assert layer.weight.data is weight and not np.array_equal(weight, first)
+    layer.reset_parameters(rng=0)
+    np.testing.assert_array_equal(layer.weight.data, first)
 
 
 def test_initialisation_is_seeded():
@@ -148,3 +180,29 @@ def test_bad_sizes_are_rejected(args, words):
 def test_integer_dtype_is_rejected():
     with pytest.raises(ValueError, match="dtype must be a floating-point dtype.*int64"):
         Linear(2, 3, dtype=np.int64)
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    [
+        (np.ones((3, 2), dtype=bool), r"x must be a numeric array, not a boolean one, got array .*dtype bool"),
+        ([[True, False]], r"x must be a numeric array, not a boolean one, got array .*dtype bool"),
+        (np.ones((3, 2), dtype=complex), r"x must be real, got array of shape \(3, 2\) and dtype complex128"),
+        (np.ones((3, 2), dtype=object), r"x must be numeric, got array of shape \(3, 2\) and dtype object"),
+        ([["a", "b"]], "x must be numeric"),
+        ([[1.0, 2.0], [3.0]], "x must be numeric array-like, got list of length 2"),
+        ([[np.nan, 1.0]], "x must contain only finite values"),
+    ],
+)
+def test_bool_complex_object_and_malformed_inputs_are_refused(x, message):
+    layer = Linear(2, 3)
+    with pytest.raises(ValueError, match=r"Linear\(in_features=2, out_features=3, bias=True\): " + message):
+        layer(x)
+
+
+def test_float_arrays_go_straight_through_as_in_pytorch():
+    # A float array, the output of the layer below, is not scanned again: a NaN propagates as in PyTorch, and
+    # the next activation (which checks its input) stops it.
+    layer = Linear(2, 1, dtype=np.float64, rng=0)
+    out = layer(np.array([[np.nan, 0.0], [1.0, 2.0]]))
+    assert np.isnan(out[0, 0]) and np.isfinite(out[1, 0])

@@ -17,8 +17,10 @@ import math
 
 import numpy as np
 
-from nncourse._checks import check_positive
+from nncourse import functional as F
+from nncourse._checks import check_positive, describe
 from nncourse._rng import as_generator
+from nncourse.nn import init
 from nncourse.nn.module import Module, Parameter
 
 
@@ -37,13 +39,15 @@ class Linear(Module):
         weight (Parameter): shape ``(out_features, in_features)``, PyTorch's layout.
         bias (Parameter or None): shape ``(out_features,)``.
 
-    Initialisation is PyTorch's default: every entry of the weight and of the bias is drawn from
-    ``U(-1/√in_features, 1/√in_features)``. (PyTorch writes this as ``kaiming_uniform_(weight, a=√5)``,
-    whose bound ``gain·√(3/fan_in)`` with ``gain = √(2/(1+a²)) = √(1/3)`` is exactly ``1/√in_features``.)
-    The numbers differ from PyTorch's, because the random generators differ; the distribution is the same.
+    Initialisation is PyTorch's default (:meth:`reset_parameters`): every entry of the weight and of the bias
+    is drawn from ``U(-1/√in_features, 1/√in_features)``, the weight written as PyTorch writes it,
+    ``init.kaiming_uniform_(weight, a=√5)``, whose bound ``gain·√(3/fan_in)`` with ``gain = √(2/(1+a²)) = √(1/3)``
+    is ``1/√in_features`` (to 2 float64 ulps). The numbers differ from PyTorch's, because the random generators
+    differ; the distribution is the same.
 
-    Inputs of another dtype (for example integer 0/1 inputs of a logic gate) are converted to the layer's
-    dtype; PyTorch raises an error instead.
+    Inputs of another real dtype (for example integer 0/1 inputs of a logic gate) are converted to the layer's
+    dtype; PyTorch raises an error instead. Boolean, complex and non-numeric (object) inputs are refused with a
+    ValueError, as are NaN or infinite values in an input that is not already a floating-point array.
 
     >>> layer = Linear(2, 3)
     >>> layer
@@ -61,18 +65,30 @@ class Linear(Module):
             raise ValueError(f"{where}: dtype must be a floating-point dtype such as np.float32, got {dtype}")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        rng = as_generator(rng)
-        bound = 1.0 / math.sqrt(self.in_features)
-        shape = (self.out_features, self.in_features)
-        self.weight = Parameter(rng.uniform(-bound, bound, size=shape).astype(dtype))
-        self.bias = None
-        if bias:
-            self.bias = Parameter(rng.uniform(-bound, bound, size=self.out_features).astype(dtype))
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
+        self.bias = Parameter(np.empty(self.out_features, dtype=dtype)) if bias else None
+        self.reset_parameters(rng)
         self._input = None  # the cache: the input of the last forward pass
+
+    def reset_parameters(self, rng=None):
+        """Draw the initial weight and bias again, as PyTorch's ``Linear.reset_parameters``: the weight from
+        ``init.kaiming_uniform_(weight, a=√5)``, then the bias from ``U(-1/√fan_in, 1/√fan_in)``.
+
+        >>> layer = Linear(4, 2, dtype=np.float64)
+        >>> layer.reset_parameters(rng=0)
+        >>> bool(np.abs(layer.bias.data).max() <= 1 / math.sqrt(4))
+        True
+        """
+        rng = as_generator(rng)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=rng)
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features)  # 1/√fan_in
+            init.uniform_(self.bias, -bound, bound, rng=rng)
 
     def forward(self, x):
         """``Z = A Wᵀ + b``; caches ``A`` for the backward pass."""
-        x = np.asarray(x)
+        if not (isinstance(x, np.ndarray) and x.dtype.kind == "f"):  # a float array (the hot path) needs no check
+            x = self._validated(x)
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"{self._name()}: expected input of shape (N, {self.in_features}) (last dimension = "
@@ -112,6 +128,16 @@ class Linear(Module):
     def extra_repr(self):
         has_bias = self.bias is not None
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={has_bias}"
+
+    def _validated(self, x):
+        """Any other input is checked as the activations check theirs (numeric, real, finite); bool is refused."""
+        values = F._input(x, self._name())
+        if np.asarray(x).dtype == bool:
+            raise ValueError(
+                f"{self._name()}: x must be a numeric array, not a boolean one, got {describe(np.asarray(x))}; "
+                f"convert it first, e.g. x.astype(np.float32)"
+            )
+        return values
 
     def _name(self):
         return f"Linear({self.extra_repr()})"

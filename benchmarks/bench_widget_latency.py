@@ -197,8 +197,9 @@ def main():
                     if args.mode == "live":
                         root_box = lab.widget_roots(page)[0]
                         fps = [lab.frames_per_second(page, root_box, args.seconds) for _ in range(args.repeats)]
+                        each = ", ".join(f"{f:.1f}" for f in fps)
                         print(f"live training, 2-16-16-1 on 200 points: picture updates per second "
-                              f"{statistics.median(fps):.1f} (median of {len(fps)}: {', '.join(f'{f:.1f}' for f in fps)})")
+                              f"{statistics.median(fps):.1f} (median of {len(fps)}: {each})")
                     else:
                         rows = lab.measure_widgets(page, repeats=args.repeats)
                         if args.mode == "options":  # the controls every option has: the three weight sliders

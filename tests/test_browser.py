@@ -141,6 +141,9 @@ PICTURE_JS = """(root) => {
 }"""
 
 
+KERNEL_STATUS_JS = "() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status"
+
+
 def require_chromium():
     if CHROMIUM.exists():
         return
@@ -201,7 +204,8 @@ def start_jupyterlab(root, home):
             time.sleep(0.5)
     process.terminate()
     log.close()
-    raise LabError(f"JupyterLab did not start within {SERVER_START_TIMEOUT} s:\n{(home / 'jupyterlab.log').read_text()}")
+    raise LabError(f"JupyterLab did not start within {SERVER_START_TIMEOUT} s:\n"
+                   f"{(home / 'jupyterlab.log').read_text()}")
 
 
 def stop_jupyterlab(process, log):
@@ -232,8 +236,8 @@ def run_all_cells(page, url, name):
     while time.monotonic() < deadline:
         state = page.evaluate(CELLS_JS)
         pending = [c for c in state["cells"] if c["source"].strip() and c["count"] is None]
-        if not pending and state["kernel"] == "idle":
-            return state["cells"]
+        if state["kernel"] == "idle" and (not pending or error_outputs(state["cells"])):
+            return state["cells"]  # all done, or stopped at an error (run-all goes no further)
         page.wait_for_timeout(500)
     raise LabError(f"{name}: the cells did not finish within {RUN_ALL_TIMEOUT} s ({len(pending)} still pending)")
 
@@ -283,8 +287,9 @@ def controls(root):
         elements = root.locator(selector)
         for i in range(elements.count()):
             element = elements.nth(i)
-            if element.locator("xpath=ancestor::*[contains(@class, 'widget-play')]").count():
-                continue
+            inside = "ancestor::*[contains(@class, 'widget-play') or contains(@class, 'widget-toggle-buttons')]"
+            if element.locator(f"xpath={inside}").count():
+                continue  # ipywidgets' Play, or one button of a ToggleButtons group (timed as the group)
             if kind == "toggle" and selector == ".widget-toggle-buttons":
                 label = label_of(element) or element.locator("button").first.inner_text().strip()
             elif kind in ("toggle", "button"):
@@ -353,7 +358,7 @@ def settle(page, quiet_ms=250):
     """Wait until the kernel is idle and the widget has had time to finish drawing."""
     deadline = time.monotonic() + REDRAW_TIMEOUT
     while time.monotonic() < deadline:
-        if page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status") == "idle":
+        if page.evaluate(KERNEL_STATUS_JS) == "idle":
             break
         page.wait_for_timeout(20)
     page.wait_for_timeout(quiet_ms)

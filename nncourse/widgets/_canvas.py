@@ -233,7 +233,8 @@ def colorbar(cmap, vmin, vmax, *, label="", ticks=None, digits=2):
     """
     if ticks is None:
         ticks = [vmin, (vmin + vmax) / 2, vmax]
-    colors = [to_hex(rgba / 255.0, keep_alpha=False) for rgba in _lookup_table(cmap)[np.linspace(0, 255, 11).astype(int)]]
+    stops = _lookup_table(cmap)[np.linspace(0, 255, 11).astype(int)]
+    colors = [to_hex(rgba / 255.0, keep_alpha=False) for rgba in stops]
     return {"colors": colors, "vmin": float(vmin), "vmax": float(vmax), "label": label,
             "ticks": [[float(t), _number(t, digits)] for t in ticks]}
 
@@ -247,3 +248,48 @@ def _lookup_table(cmap):
 def _number(value, digits):
     text = f"{value:.{digits}g}"
     return "0" if float(text) == 0 else text.replace("-", "−")
+
+
+def css(rgba):
+    """CSS colours (``"rgba(r,g,b,a)"``) for an array of RGBA rows with entries in [0, 1].
+
+    >>> css([[0.0, 0.5, 1.0, 0.25]])
+    ['rgba(0,128,255,0.250)']
+    """
+    rgba = np.atleast_2d(np.asarray(rgba, dtype=float))
+    return [f"rgba({r * 255:.0f},{g * 255:.0f},{b * 255:.0f},{a:.3f})" for r, g, b, a in rgba]
+
+
+def network_panel(diagram, box, *, title="", node_radius=None, colorbar=None, clickable=False):
+    """A panel showing a :class:`nncourse.plot.NetworkDiagram` built with ``ax=None``: its edges, its neurons
+    and the layer names underneath, in the diagram's own colours.
+
+    >>> from nncourse.plot import NetworkDiagram
+    >>> scene = network_panel(NetworkDiagram(None, [2, 3, 1]), [10, 30, 300, 200])
+    >>> [item["type"] for item in scene["items"]][:2]
+    ['segments', 'points']
+    """
+    sizes = diagram.layer_sizes
+    half = (max(sizes) - 1) / 2
+    ylim = (-half - 1.0, half + 0.6)
+    if node_radius is None:
+        node_radius = float(np.clip(0.32 * box[3] / (ylim[1] - ylim[0]), 4.0, 13.0))
+    centres = np.concatenate(diagram.positions)
+    items = [
+        segments(diagram.segments[:, 0], diagram.segments[:, 1], color=css(diagram.edge_colors),
+                 width=diagram.edge_widths),
+        points(centres[:, 0], centres[:, 1], color=css(diagram.node_fills), size=node_radius,
+               edge=css(diagram.node_rings), edgewidth=diagram.node_ring_widths),
+    ]
+    items += [label(k, -half - 0.75, name, size=12) for k, name in enumerate(diagram.layer_names)]
+    return panel(box, xlim=(-0.5, len(sizes) - 0.5), ylim=ylim, items=items, axes=False, title=title,
+                 colorbar=colorbar, clickable=clickable, title_size=12)
+
+
+def colormap_rgba(cmap, value):
+    """The RGBA colour (entries in [0, 1]) that :func:`image` gives ``value`` in [0, 1] on ``cmap``.
+
+    >>> colormap_rgba(CLASS_CMAP, 0.5).round(2).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    return _lookup_table(cmap)[int(round(float(np.clip(value, 0.0, 1.0)) * 255))] / 255.0

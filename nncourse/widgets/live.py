@@ -17,8 +17,8 @@ from nncourse.data import make_moons
 from nncourse.optim import SGD
 from nncourse.plot import CLASS_COLORS, CLASS_MARKERS, COLORS
 from nncourse.widgets import _canvas as draw
-from nncourse.widgets._canvas import CLASS_CMAP
 from nncourse.widgets._base import LABEL_STYLE, CanvasWidget, check_choice, check_float, check_int
+from nncourse.widgets._canvas import CLASS_CMAP
 
 
 class PlayControls:
@@ -96,6 +96,8 @@ class TrainingPlayground(CanvasWidget):
     """
 
     where = "TrainingPlayground"
+    plane = PLANE  # (x1 from, x1 to, x2 from, x2 to) of the decision map
+    cmap = CLASS_CMAP  # its colours: class 0's below ½, class 1's above
 
     def __init__(self, *, hidden=2, width=16, activation="tanh", lr=0.5, steps_per_frame=5, seed=0,
                  noise=0.15, max_steps=3000):
@@ -175,11 +177,18 @@ class TrainingPlayground(CanvasWidget):
         self.update()
         return len(self.losses) < self.max_steps
 
-    def scene(self):
+    def probability_map(self):
+        """P(class 1) = σ(z) on a ``GRID × GRID`` grid over ``plane`` (row 0 at the bottom, as the map).
+
+        >>> TrainingPlayground().probability_map().shape
+        (60, 60)
+        """
         logits = self.model(self.grid)[:, 0]
-        probability = 0.5 * (1.0 + np.tanh(0.5 * logits))  # σ(z), without overflow for large |z|
+        return (0.5 * (1.0 + np.tanh(0.5 * logits))).reshape(GRID, GRID)  # σ(z), no overflow for large |z|
+
+    def scene(self):
         x0, x1, y0, y1 = PLANE
-        items = [draw.image(probability.reshape(GRID, GRID), PLANE, cmap=CLASS_CMAP, vmin=0.0, vmax=1.0)]
+        items = [draw.image(self.probability_map(), PLANE, cmap=CLASS_CMAP, vmin=0.0, vmax=1.0)]
         legend = []
         for k in (0, 1):
             mask = self.y == k

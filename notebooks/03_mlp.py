@@ -502,7 +502,7 @@ for steps in (0, 50, 300, 1500):
     snapshots[steps] = probability
 
 fig, axes = plt.subplots(1, 5, figsize=(12, 2.6), gridspec_kw={"width_ratios": [1, 1, 1, 1, 1.3]})
-for ax, (steps, probability) in zip(axes, snapshots.items()):
+for ax, (steps, probability) in zip(axes[:-1], snapshots.items(), strict=True):
     ax.imshow(probability, extent=trainer.plane, origin="lower", cmap=trainer.cmap, vmin=0, vmax=1,
               aspect="auto")
     scatter_classes(ax, trainer.X, trainer.y, s=6, legend=False)

@@ -193,7 +193,7 @@ def image(values, extent, *, cmap, vmin, vmax, alpha=1.0, smooth=True):
     """
     values = np.asarray(values, dtype=float)
     scaled = np.nan_to_num((values - vmin) / (vmax - vmin) if vmax > vmin else values * 0.0, nan=0.5)
-    rgba = _lookup_table(cmap)[np.clip((scaled * 255.0).round(), 0, 255).astype(np.intp)]
+    rgba = _lookup_table(cmap)[_index(scaled)]
     return {"type": "image", "rgba": np.ascontiguousarray(rgba).tobytes(), "nx": int(values.shape[1]),
             "ny": int(values.shape[0]), "extent": [float(v) for v in extent], "alpha": float(alpha),
             "smooth": bool(smooth)}
@@ -237,6 +237,11 @@ def colorbar(cmap, vmin, vmax, *, label="", ticks=None, digits=2):
     colors = [to_hex(rgba / 255.0, keep_alpha=False) for rgba in stops]
     return {"colors": colors, "vmin": float(vmin), "vmax": float(vmax), "label": label,
             "ticks": [[float(t), _number(t, digits)] for t in ticks]}
+
+
+def _index(scaled):
+    """Entries of the 256-colour table for values in [0, 1], as matplotlib's colour maps pick them."""
+    return np.clip((np.asarray(scaled, dtype=float) * 256).astype(np.intp), 0, 255)
 
 
 @functools.cache
@@ -292,4 +297,4 @@ def colormap_rgba(cmap, value):
     >>> colormap_rgba(CLASS_CMAP, 0.5).round(2).tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
-    return _lookup_table(cmap)[int(round(float(np.clip(value, 0.0, 1.0)) * 255))] / 255.0
+    return _lookup_table(cmap)[_index(value)] / 255.0

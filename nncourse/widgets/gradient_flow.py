@@ -118,7 +118,7 @@ class GradientFlowExplorer(CanvasWidget):
         if self._choices() != self._config:
             self._recompute()
             self.update()
-            self.play.play.value = True  # the new backward pass runs on its own, from the loss down
+            self.play.start(first_frame=False)  # step 0 stays up, then the backward pass runs on its own
         else:
             self.play.pause()
             self.update()
@@ -135,8 +135,8 @@ class GradientFlowExplorer(CanvasWidget):
         return self.controls["step"].value < self.controls["step"].max
 
     def reset(self):
-        self.play.pause()
         super().reset()
+        self.play.pause()
 
     # -- drawing -------------------------------------------------------------------------------------------
 

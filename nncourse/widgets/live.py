@@ -47,6 +47,7 @@ class PlayControls:
                                           layout={"width": "90px"})
         self.reset_button = widgets.Button(description="reset", icon="undo", tooltip="start again",
                                            layout={"width": "90px"})
+        self._first_frame = True
         self.play.observe(self._on_play, names="value")
         self.step_button.on_click(lambda _b: self.advance())
         self.reset_button.on_click(lambda _b: self._reset())
@@ -55,10 +56,18 @@ class PlayControls:
 
     def _on_play(self, change):
         self.play.description, self.play.icon = ("pause", "pause") if change.new else ("play", "play")
-        if change.new and self.advance() is False:  # the first frame at once, not after a round trip
-            self.pause()
+        first_frame, self._first_frame = self._first_frame, True
+        if change.new and first_frame and self.advance() is False:  # the first frame at once, not after a
+            self.pause()                                            # round trip to the browser
             return
         self.canvas.playing = self.play.value
+
+    def start(self, *, first_frame=True):
+        """Start playing, as the play button does; ``first_frame=False`` leaves the current picture up until
+        the browser asks for the next one (a widget that has just drawn step 0 shows it first)."""
+        self._first_frame = first_frame
+        self.play.value = True
+        self._first_frame = True
 
     def tick(self):
         """One frame request from the browser: advance, and stop playing when ``advance`` says so."""

@@ -487,8 +487,9 @@ ForwardPassExplorer()
 # the backward pass of Chapter 5 and a small step downhill, repeated. The pictures below are one run of
 # full-batch gradient descent (learning rate 0.5) on the 200 moons points, with a wider network,
 # $2 \to 16 \to 16 \to 1$ with tanh: the map of $P(\text{class } 1)$ after 0, 50, 300 and 1,500 steps, and
-# the loss along the way. The boundary starts as a nearly straight line, bends around the moons within a few
-# hundred steps, and then sharpens while the loss creeps down.
+# the loss along the way. The untrained network says "about ½" everywhere; within 50 steps it has found a
+# straight boundary, within a few hundred it bends around the moons, and then it sharpens while the loss
+# creeps down (the spike near step 300 is one step that overshot: the learning rate is on the large side).
 
 # %%
 from nncourse.widgets.live import TrainingPlayground
@@ -505,7 +506,8 @@ fig, axes = plt.subplots(1, 5, figsize=(12, 2.6), gridspec_kw={"width_ratios": [
 for ax, (steps, probability) in zip(axes[:-1], snapshots.items(), strict=True):
     ax.imshow(probability, extent=trainer.plane, origin="lower", cmap=trainer.cmap, vmin=0, vmax=1,
               aspect="auto")
-    scatter_classes(ax, trainer.X, trainer.y, s=6, legend=False)
+    for points in scatter_classes(ax, trainer.X, trainer.y, s=10, legend=False):
+        points.set(edgecolor=COLORS["boundary"], linewidth=0.3)
     ax.set(title=f"after {steps} steps", xticks=[], yticks=[], xlabel="", ylabel="")
 axes[-1].plot(np.arange(1, len(trainer.losses) + 1), trainer.losses, color=COLORS["train"])
 axes[-1].set(xlabel="step", ylabel="loss (BCE)", title="training loss")

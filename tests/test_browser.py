@@ -332,6 +332,11 @@ def act(kind, element, nth):
         element.locator("button").first.click() if element.locator("button").count() else element.click()
 
 
+def is_disabled(element):
+    """Whether a control is greyed out: a disabled button, select or slider inside it, or itself."""
+    return element.evaluate("(e) => e.matches(':disabled, [disabled]') || !!e.querySelector(':disabled, [disabled]')")
+
+
 def picture(root):
     return root.evaluate(PICTURE_JS)
 
@@ -377,6 +382,8 @@ def measure_widgets(page, repeats=3):
             "(r) => [...r.querySelectorAll('[data-widget-name]')].map((e) => e.dataset.widgetName)[0] ?? ''"
         ) or f"widget {index + 1}"
         for kind, label, element in controls(root):
+            if is_disabled(element):
+                continue  # a control that does not apply to the current choice (say, a seed nothing uses)
             before = picture(root)
             times = []
             changed = False

@@ -95,13 +95,16 @@ def test_an_image_is_coloured_with_the_matplotlib_colour_map_row_0_at_the_bottom
     assert (item["nx"], item["ny"]) == (2, 2)
 
 
-def test_the_class_map_runs_from_class_0s_colour_through_white_to_class_1s():
+def test_the_class_map_runs_from_a_tint_of_class_0s_colour_through_white_to_class_1s():
     from matplotlib.colors import to_rgba
 
     from nncourse.plot import COLORS
 
-    for value, colour in ((0.0, COLORS["class0"]), (0.5, "white"), (1.0, COLORS["class1"])):
-        np.testing.assert_allclose(draw.colormap_rgba(draw.CLASS_CMAP, value), to_rgba(colour), atol=0.01)
+    def tint(name):
+        return 0.5 * np.array(to_rgba(COLORS[name])) + 0.5
+
+    for value, colour in ((0.0, tint("class0")), (0.5, to_rgba("white")), (1.0, tint("class1"))):
+        np.testing.assert_allclose(draw.colormap_rgba(draw.CLASS_CMAP, value), colour, atol=0.01)
 
 
 def test_clicks_and_frame_requests_reach_their_callbacks():

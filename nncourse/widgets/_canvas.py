@@ -24,16 +24,18 @@ import anywidget
 import numpy as np
 import traitlets
 from matplotlib import colormaps
-from matplotlib.colors import LinearSegmentedColormap, to_hex
+from matplotlib.colors import LinearSegmentedColormap, to_hex, to_rgba
 
 from nncourse.plot import COLORS
 
 STATIC = Path(__file__).parent / "static"
 
-# From class 0's colour through white to class 1's: a map of P(class 1) whose colours agree with the points'.
+# From a light tint of class 0's colour through white to one of class 1's: a map of P(class 1) whose colours
+# agree with the points', light enough that the points stay visible on it.
 CLASS_CMAP = "nncourse_classes"
 if CLASS_CMAP not in colormaps:
-    colormaps.register(LinearSegmentedColormap.from_list(CLASS_CMAP, [COLORS["class0"], "white", COLORS["class1"]]))
+    _tints = [0.5 * np.array(to_rgba(COLORS[name])) + 0.5 for name in ("class0", "class1")]
+    colormaps.register(LinearSegmentedColormap.from_list(CLASS_CMAP, [_tints[0], "white", _tints[1]]))
 
 
 class Canvas(anywidget.AnyWidget):

@@ -198,7 +198,8 @@ class ForwardPassExplorer(CanvasWidget):
                 items = [picture]
                 if is_output and weights == WEIGHTS[0]:
                     items += [draw.points(*self.X_data[self.y_data == k].T, color=CLASS_COLORS[k], size=1.8,
-                                          marker=CLASS_MARKERS[k], edge="none") for k in (0, 1)]
+                                          marker=CLASS_MARKERS[k], edge=COLORS["boundary"], edgewidth=0.3)
+                              for k in (0, 1)]
                 items.append(draw.points(x[:, 0], x[:, 1], color="white", edge=COLORS["boundary"], size=4.5,
                                          edgewidth=1.2))
                 title = ("output σ(z)" if is_output else f"hidden {layer}") if unit == 0 else ""

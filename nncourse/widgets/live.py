@@ -202,8 +202,9 @@ class TrainingPlayground(CanvasWidget):
         for k in (0, 1):
             mask = self.y == k
             items.append(draw.points(self.X[mask, 0], self.X[mask, 1], color=CLASS_COLORS[k],
-                                     marker=CLASS_MARKERS[k], size=3.5, edge="white", edgewidth=0.6))
-            legend.append(draw.legend_entry(f"class {k}", CLASS_COLORS[k], marker=CLASS_MARKERS[k], edge="white"))
+                                     marker=CLASS_MARKERS[k], size=3.5, edge=COLORS["boundary"], edgewidth=0.4))
+            legend.append(draw.legend_entry(f"class {k}", CLASS_COLORS[k], marker=CLASS_MARKERS[k],
+                                            edge=COLORS["boundary"], edgewidth=0.4))
         steps = len(self.losses)
         boundary = draw.panel(
             [50, 32, 330, 280], xlim=(x0, x1), ylim=(y0, y1), items=items, xlabel="x₁", ylabel="x₂",

@@ -6,10 +6,11 @@ keys on a focused slider, a click on a button or toggle, a choice in a drop-down
 input event to the first frame painted after the widget drew its new picture):
 
 * ``chapters`` (default): every control of every widget in the chapters, median over ``--repeats`` tries;
-* ``options``: the Chapter 1 playground built four ways, to choose how widgets render: today's PNG in an
-  ``Output`` (the chapter's widget before the change, as ``--legacy``), matplotlib's interactive backend
-  ``ipympl`` with blitting, ``bqplot``, and the course's canvas (``anywidget``). Needs ipympl and bqplot
-  (``pip install ipympl bqplot``; they are not dependencies of the course);
+* ``options``: the Chapter 1 playground's three weight sliders built three ways, to choose how widgets
+  render: matplotlib's interactive backend ``ipympl`` with blitting, ``bqplot``, and the course's canvas
+  (``anywidget``). Needs ipympl and bqplot (``pip install ipympl bqplot``; they are not dependencies of the
+  course). The fourth way, a PNG redrawn in an ``Output``, is what ``chapters`` measures on a checkout from
+  before the change;
 * ``live``: picture updates per second while the training playground of Chapter 3 trains.
 
     python benchmarks/bench_widget_latency.py                       # every chapter, 5 tries per control
@@ -161,8 +162,6 @@ def main():
     parser.add_argument("notebooks", nargs="*", help="chapters to measure (default: all)")
     parser.add_argument("--repeats", type=int, default=5, help="tries per control (default 5)")
     parser.add_argument("--seconds", type=float, default=5.0, help="live: seconds of training counted")
-    parser.add_argument("--legacy", type=Path, help="options: a notebooks/ folder whose 01_perceptron.ipynb has "
-                        "the PNG widget, measured as the 'PNG in an Output' option")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -175,9 +174,6 @@ def main():
             for name, code in (("ipympl_blit", IPYMPL), ("bqplot", BQPLOT), ("canvas_anywidget", CANVAS)):
                 write_notebook(root / f"option_{name}.ipynb", code)
                 names.append(f"option_{name}.ipynb")
-            if args.legacy:
-                shutil.copy(args.legacy / "01_perceptron.ipynb", root / "option_png_output.ipynb")
-                names.insert(0, "option_png_output.ipynb")
         elif args.mode == "live":
             write_notebook(root / "live.ipynb", LIVE)
             names = ["live.ipynb"]

@@ -51,7 +51,8 @@ def test_the_picture_shows_the_decision_map_and_the_loss_curve(playground):
 def test_the_learning_rate_applies_from_the_next_step_without_starting_again(playground):
     playground.advance()
     playground.controls["lr"].value = 0.1
-    assert playground.optimizer.lr == pytest.approx(0.1) and len(playground.losses) == 5
+    assert playground.optimizer.param_groups[0]["lr"] == pytest.approx(0.1) and len(playground.losses) == 5
+    assert "lr 0.1" in playground.panels[1]["title"]
 
 
 def test_a_new_activation_or_seed_starts_again_and_reset_puts_the_controls_back(playground):

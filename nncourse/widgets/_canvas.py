@@ -45,6 +45,8 @@ class Canvas(anywidget.AnyWidget):
     drags on a panel marked ``clickable``. While ``playing`` is true the front end asks for a new frame every
     ``interval`` milliseconds, but never before the previous frame has arrived and been drawn;
     ``on_tick(callback)`` calls ``callback()`` for each request, and the callback sets new panels.
+    ``on_ready(callback)`` calls ``callback()`` when a browser view of the canvas appears (never when a
+    notebook is executed without a front end).
 
     >>> canvas = Canvas(width=200, height=100)
     >>> canvas.on_click(lambda index, x, y: print(index, x, y))
@@ -64,6 +66,7 @@ class Canvas(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._click_callbacks = []
         self._tick_callbacks = []
+        self._ready_callbacks = []
         self.on_msg(self._handle_message)
 
     def on_click(self, callback):
@@ -72,12 +75,15 @@ class Canvas(anywidget.AnyWidget):
     def on_tick(self, callback):
         self._tick_callbacks.append(callback)
 
+    def on_ready(self, callback):
+        self._ready_callbacks.append(callback)
+
     def _handle_message(self, _widget, content, _buffers):
         if content.get("event") == "click":
             for callback in self._click_callbacks:
                 callback(int(content["panel"]), float(content["x"]), float(content["y"]))
-        elif content.get("event") == "tick":
-            for callback in self._tick_callbacks:
+        elif content.get("event") in ("tick", "ready"):
+            for callback in self._tick_callbacks if content["event"] == "tick" else self._ready_callbacks:
                 callback()
 
 

@@ -15,6 +15,8 @@ initialisation); move the input ``(x1, x2)`` with the sliders or by clicking (or
   bar; the output column shows ``σ(z)`` in the classes' colours, over the training points.
 """
 
+import threading
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -99,6 +101,8 @@ class ForwardPassExplorer(CanvasWidget):
         self.play.step_button.description, self.play.step_button.tooltip = "next layer", "compute the next layer"
         self.play.step_button.layout.width = "110px"
         self.canvas.on_click(lambda _panel, x, y: self.set_input(x, y))
+        self.canvas.on_ready(self._train_ahead)
+        self._warming = None
         self.step = depth + 1
         self._built = None  # (depth, activation, weights) of the network currently drawn
         self.observe_controls()
@@ -131,6 +135,23 @@ class ForwardPassExplorer(CanvasWidget):
     def changed(self):
         self.play.pause()
         self.update()
+
+    def _train_ahead(self):
+        """Once a browser shows the widget, train the other networks in the background (a quarter of a second
+        each, cached by :func:`~nncourse.train.trained_mlp`), so that choosing one later answers at once."""
+        if self._warming is not None:
+            return
+        depth, activation = self.controls["depth"].value, self.controls["activation"].value
+        names = [name for _, name in ACTIVATIONS]
+        order = sorted(((d, a) for d in range(1, MAX_DEPTH + 1) for a in names),
+                       key=lambda key: (key[0] != depth, abs(key[0] - depth), key[1] != activation))
+
+        def train_all():
+            for d, a in order:
+                trained_mlp(d, a, width=self.width, seed=self.seed)
+
+        self._warming = threading.Thread(target=train_all, daemon=True, name="ForwardPassExplorer warm-up")
+        self._warming.start()
 
     def reset(self):
         self.play.pause()

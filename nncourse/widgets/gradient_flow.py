@@ -41,7 +41,8 @@ class GradientFlowExplorer(CanvasWidget):
     """Choose depth, width and activation; step through the backward pass on a network diagram.
 
     ``widget.norms`` holds ``‖∂L/∂W(l)‖`` for ``l = 1..L`` (``L`` = depth + 1 Linear layers);
-    ``widget.controls["step"]`` is the number of Linear layers whose backward has run (0..L);
+    ``widget.step`` is the number of Linear layers whose backward has run (0..L), shown and set by the
+    ``"step"`` slider;
     :meth:`next_step` advances it (after ``L``, back to 0). ``widget.diagram`` is the
     :class:`~nncourse.plot.NetworkDiagram` drawn and ``widget.panels`` the scene.
 
@@ -109,10 +110,20 @@ class GradientFlowExplorer(CanvasWidget):
         self.loss, self.deltas, self.weight_grads = nn.backward_by_layer(self.model, self.x, self.y)
         self.norms = np.array([np.linalg.norm(g) for g in self.weight_grads])
         self.delta_vmax = max(float(np.max(np.abs(d.mean(axis=0)))) for d in self.deltas)
-        with self.quiet():
+        self.step = 0
+
+    def _sync_step_slider(self):
+        """Show ``step`` on its slider, quietly (after the picture: that is what the learner waits for)."""
+        with self.quiet(), self.controls["step"].hold_sync():
             step = self.controls["step"]
-            step.value = 0  # before max: the old value may lie above the new maximum
-            step.max = depth + 1
+            if step.value > self._config[0] + 1:
+                step.value = 0  # before max: the old value may lie above the new maximum
+            step.max = self._config[0] + 1
+            step.value = self.step
+
+    def update(self):
+        super().update()
+        self._sync_step_slider()
 
     def changed(self):
         if self._choices() != self._config:
@@ -121,18 +132,17 @@ class GradientFlowExplorer(CanvasWidget):
             self.play.start(first_frame=False)  # step 0 stays up, then the backward pass runs on its own
         else:
             self.play.pause()
+            self.step = self.controls["step"].value
             self.update()
 
     def next_step(self):
         """Advance the backward pass by one layer (after the last one, start again at the loss)."""
-        step = self.controls["step"]
-        with self.quiet():
-            step.value = 0 if step.value >= step.max else step.value + 1
+        self.step = 0 if self.step >= self._config[0] + 1 else self.step + 1
         self.update()
 
     def _auto_step(self):
         self.next_step()
-        return self.controls["step"].value < self.controls["step"].max
+        return self.step < self._config[0] + 1
 
     def reset(self):
         super().reset()
@@ -157,7 +167,7 @@ class GradientFlowExplorer(CanvasWidget):
     def scene(self):
         depth, width, activation, _ = self._config
         n_linear = depth + 1
-        step = min(self.controls["step"].value, n_linear)
+        step = min(self.step, n_linear)
         # Linear layers l > reached have their weight gradient; neurons of layers l >= reached their delta.
         reached = n_linear - step
         names = ["x", *[str(layer) for layer in range(1, depth + 1)], "ŷ"]

@@ -55,7 +55,8 @@ class PlayControls:
         self.box = widgets.HBox([self.play, self.step_button, self.reset_button])
 
     def _on_play(self, change):
-        self.play.description, self.play.icon = ("pause", "pause") if change.new else ("play", "play")
+        with self.play.hold_sync():  # one message to the browser, not two
+            self.play.description, self.play.icon = ("pause", "pause") if change.new else ("play", "play")
         first_frame, self._first_frame = self._first_frame, True
         if change.new and first_frame and self.advance() is False:  # the first frame at once, not after a
             self.pause()                                            # round trip to the browser
@@ -159,7 +160,8 @@ class TrainingPlayground(CanvasWidget):
 
     def changed(self):
         # The learning rate and the steps per frame apply from the next step on; anything else starts again.
-        self.optimizer.lr = float(self.controls["lr"].value)
+        for group in self.optimizer.param_groups:  # as a PyTorch learning-rate schedule does
+            group["lr"] = float(self.controls["lr"].value)
         if (self.controls["activation"].value, self.controls["seed"].value) != self._built:
             self.restart()
         self.update()
@@ -215,6 +217,8 @@ class TrainingPlayground(CanvasWidget):
         top = max(max(self.losses, default=1.0), 0.8)
         loss = draw.panel(
             [520, 32, 250, 280], xlim=(0, max(100, steps)), ylim=(0, top * 1.05), xlabel="step",
-            ylabel="loss (BCE)", title=f"training loss {self.losses[-1]:.3f}" if self.losses else "training loss",
+            ylabel="loss (BCE)", title_size=12,
+            title=(f"loss {self.losses[-1]:.3f}" if self.losses else "loss")
+            + f" (lr {self.optimizer.param_groups[0]['lr']:.2g}, {self.controls['steps_per_frame'].value} steps/frame)",
             items=[draw.line(np.arange(1, len(curve) + 1), curve, color=COLORS["train"])])
         return [boundary, loss]

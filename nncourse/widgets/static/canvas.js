@@ -349,6 +349,7 @@ function render({ model, el }) {
     }, wait);
   }
 
+  model.send({ event: 'ready' }); // a view exists: the kernel may prepare what the learner will ask for next
   model.on('change:panels', () => { draw(); waiting = false; schedule(); });
   model.on('change:width change:height change:description', draw);
   model.on('change:playing', () => { waiting = false; schedule(); });

@@ -255,9 +255,9 @@ def error_outputs(cells):
     ]
 
 
-def widget_roots(page):
-    """One locator per displayed widget: the output-area child that holds a widget container."""
-    roots = page.locator(".jp-OutputArea-child").filter(has=page.locator(".widget-box"))
+def widget_roots(page, selector=".jp-OutputArea-child"):
+    """One locator per displayed widget: the output-area child (or ``selector``) holding a widget container."""
+    roots = page.locator(selector).filter(has=page.locator(".widget-box"))
     return [roots.nth(i) for i in range(roots.count())]
 
 
@@ -369,14 +369,14 @@ def settle(page, quiet_ms=250):
     page.wait_for_timeout(quiet_ms)
 
 
-def measure_widgets(page, repeats=3):
+def measure_widgets(page, repeats=3, roots=None):
     """Work every control of every widget on the page ``repeats`` times.
 
     Returns one row per control: ``{"widget", "kind", "label", "times" (ms or None per try), "changed"}``,
     ``changed`` saying whether the picture after the first try differs from the one before.
     """
     rows = []
-    for index, root in enumerate(widget_roots(page)):
+    for index, root in enumerate(widget_roots(page, roots or ".jp-OutputArea-child")):
         root.scroll_into_view_if_needed()
         name = root.evaluate(
             "(r) => [...r.querySelectorAll('[data-widget-name]')].map((e) => e.dataset.widgetName)[0] ?? ''"

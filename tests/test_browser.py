@@ -496,6 +496,11 @@ def test_chapter_runs_and_every_widget_control_changes_the_picture(lab, page, ch
     assert "slider" in kinds or "button" in kinds, f"{chapter}: found only {sorted(kinds)}"
     silent = [f"{row['widget']}: {row['kind']} {row['label']!r}" for row in rows if not row["changed"]]
     assert silent == [], f"{chapter}: these controls did not change the picture: {silent}"
+    trainers = [root for root in widget_roots(page) if root.get_by_text("steps per frame").count()]
+    for trainer in trainers:  # a widget that trains live: it keeps drawing while "play" is on
+        fps = frames_per_second(page, trainer, seconds=3.0)
+        print(f"{chapter}: live training draws {fps:.1f} pictures per second")
+        assert fps > 1, f"{chapter}: the live-training widget did not keep drawing while playing"
     assert_clean(page, page.evaluate(CELLS_JS)["cells"], chapter)
 
 

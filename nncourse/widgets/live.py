@@ -136,7 +136,7 @@ class TrainingPlayground(CanvasWidget):
             "seed": widgets.IntSlider(value=seed, min=0, max=9, description="initial weights (seed)",
                                       style=LABEL_STYLE),
         }
-        self.play = PlayControls(self.canvas, advance=self.advance, reset=self.reset)
+        self.play = PlayControls(self.canvas, advance=self.advance, reset=self.reset, interval=30)
         self.status = widgets.HTML()
         self.observe_controls()
         self.ui = widgets.VBox([

@@ -330,29 +330,31 @@ function render({ model, el }) {
   canvas.addEventListener('pointerdown', (event) => { canvas.setPointerCapture(event.pointerId); point(event); });
   canvas.addEventListener('pointermove', (event) => { if (event.buttons & 1) point(event); });
 
-  // While "playing", ask the kernel for a new frame every `interval` ms, but never while a request is
-  // still unanswered: the kernel never gets more requests than it can answer, so it stays responsive.
-  let waiting = false;
+  // While "playing", ask the kernel for a new frame every `interval` ms, with at most two requests
+  // unanswered (one computing while the other's answer travels): the kernel never gets more requests than
+  // it can answer, so it stays responsive to every other control.
+  let waiting = 0;
   let lastTick = 0;
   let timer = null;
   let stalled = null;
   function schedule() {
     clearTimeout(timer);
-    if (!model.get('playing') || waiting) return;
+    if (!model.get('playing') || waiting >= 2) return;
     const wait = Math.max(0, model.get('interval') - (performance.now() - lastTick));
     timer = setTimeout(() => {
-      waiting = true;
+      waiting += 1;
       lastTick = performance.now();
       model.send({ event: 'tick' });
       clearTimeout(stalled);
-      stalled = setTimeout(() => { waiting = false; schedule(); }, 1000); // a frame that changed nothing
+      stalled = setTimeout(() => { waiting = 0; schedule(); }, 1000); // frames that changed nothing
+      schedule();
     }, wait);
   }
 
   model.send({ event: 'ready' }); // a view exists: the kernel may prepare what the learner will ask for next
-  model.on('change:panels', () => { draw(); waiting = false; schedule(); });
+  model.on('change:panels', () => { draw(); waiting = Math.max(0, waiting - 1); schedule(); });
   model.on('change:width change:height change:description', draw);
-  model.on('change:playing', () => { waiting = false; schedule(); });
+  model.on('change:playing', () => { waiting = 0; schedule(); });
   draw();
   schedule();
   return () => { clearTimeout(timer); clearTimeout(stalled); };

@@ -6,7 +6,7 @@ canvas. A control moved by the widget itself (``with self.quiet(): ...``) never 
 keeps, say, a perceptron's weights exactly what the learning rule produced.
 """
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import ipywidgets as widgets
 from IPython.display import display
@@ -123,11 +123,15 @@ class CanvasWidget:
             self._quiet -= 1
 
     def reset(self):
-        """Every control back to its starting value, then one redraw."""
-        with self.quiet():
-            for name, value in self._initial.items():
-                self.controls[name].value = value
-        self.changed()
+        """Every control back to its starting value, then one redraw (sent before the controls' new values:
+        the picture is what the learner waits for)."""
+        with ExitStack() as held:
+            for control in self.controls.values():
+                held.enter_context(control.hold_sync())
+            with self.quiet():
+                for name, value in self._initial.items():
+                    self.controls[name].value = value
+            self.changed()
 
     def update(self):
         """Recompute the scene from the current state and show it."""

@@ -16,6 +16,7 @@ initialisation); move the input ``(x1, x2)`` with the sliders or by clicking (or
 """
 
 import threading
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -103,6 +104,7 @@ class ForwardPassExplorer(CanvasWidget):
         self.canvas.on_click(lambda _panel, x, y: self.set_input(x, y))
         self.canvas.on_ready(self._train_ahead)
         self._warming = None
+        self._last_change = 0.0
         self.step = depth + 1
         self._built = None  # (depth, activation, weights) of the network currently drawn
         self.observe_controls()
@@ -120,10 +122,11 @@ class ForwardPassExplorer(CanvasWidget):
     def set_input(self, x1, x2):
         """Move the input to ``(x1, x2)`` (clipped to the plane), as a click on a heat map does."""
         x0, x_1, y0, y1 = PLANE
-        with self.quiet():
+        self._last_change = time.monotonic()
+        with self.quiet(), self.controls["x1"].hold_sync(), self.controls["x2"].hold_sync():
             self.controls["x1"].value = float(np.clip(x1, x0, x_1))
             self.controls["x2"].value = float(np.clip(x2, y0, y1))
-        self.update()
+            self.update()  # the picture first, then the sliders
 
     def next_layer(self):
         """One step of the animation (after the last layer, start again from the input); False at the end."""
@@ -133,6 +136,7 @@ class ForwardPassExplorer(CanvasWidget):
         return self.step < depth + 1
 
     def changed(self):
+        self._last_change = time.monotonic()
         self.play.pause()
         self.update()
 
@@ -148,6 +152,8 @@ class ForwardPassExplorer(CanvasWidget):
 
         def train_all():
             for d, a in order:
+                while time.monotonic() - self._last_change < 1.0:  # the learner is busy: keep out of the way
+                    time.sleep(0.2)
                 trained_mlp(d, a, width=self.width, seed=self.seed)
 
         self._warming = threading.Thread(target=train_all, daemon=True, name="ForwardPassExplorer warm-up")

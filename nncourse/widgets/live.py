@@ -55,12 +55,12 @@ class PlayControls:
         self.box = widgets.HBox([self.play, self.step_button, self.reset_button])
 
     def _on_play(self, change):
-        with self.play.hold_sync():  # one message to the browser, not two
-            self.play.description, self.play.icon = ("pause", "pause") if change.new else ("play", "play")
         first_frame, self._first_frame = self._first_frame, True
         if change.new and first_frame and self.advance() is False:  # the first frame at once, not after a
             self.pause()                                            # round trip to the browser
             return
+        with self.play.hold_sync():  # after the picture, in one message
+            self.play.description, self.play.icon = ("pause", "pause") if change.new else ("play", "play")
         self.canvas.playing = self.play.value
 
     def start(self, *, first_frame=True):

@@ -342,7 +342,8 @@ def picture(root):
 
 
 def time_control(page, root, kind, element, nth):
-    """Work a control once; return (milliseconds to the new picture, or None when none came)."""
+    """Work a control once; return (milliseconds to the new picture or None when none came, the picture
+    fingerprint right after it: before any animation the control started has moved on)."""
     page.evaluate(STOPWATCH_JS)
     root.evaluate("(r) => Object.assign(window.__nnStopwatch, {root: r, t0: null, t1: null, drawing: false})")
     act(kind, element, nth)
@@ -355,18 +356,25 @@ def time_control(page, root, kind, element, nth):
             break
         page.wait_for_timeout(20)
     page.evaluate("() => { window.__nnStopwatch.root = null; }")
+    shown = picture(root)
     settle(page)
-    return result
+    return result, shown
 
 
-def settle(page, quiet_ms=250):
-    """Wait until the kernel is idle and the widget has had time to finish drawing."""
-    deadline = time.monotonic() + REDRAW_TIMEOUT
+def settle(page, quiet_ms=200, timeout=8.0):
+    """Wait until the kernel is idle and no canvas has drawn for ``quiet_ms`` (an animation that a control
+    started, such as a backward pass stepping on its own, has finished)."""
+    page.evaluate(FRAME_COUNTER_JS)
+    page.evaluate("() => Object.assign(window.__nnFrames, {root: document.body, count: 0})")
+    deadline = time.monotonic() + timeout
+    last = -1
     while time.monotonic() < deadline:
-        if page.evaluate(KERNEL_STATUS_JS) == "idle":
+        page.wait_for_timeout(quiet_ms)
+        count = page.evaluate("() => window.__nnFrames.count")
+        if count == last and page.evaluate(KERNEL_STATUS_JS) == "idle":
             break
-        page.wait_for_timeout(20)
-    page.wait_for_timeout(quiet_ms)
+        last = count
+    page.evaluate("() => { window.__nnFrames.root = null; }")
 
 
 def measure_widgets(page, repeats=3, roots=None):
@@ -388,9 +396,10 @@ def measure_widgets(page, repeats=3, roots=None):
             times = []
             changed = False
             for nth in range(repeats):
-                times.append(time_control(page, root, kind, element, nth))
+                milliseconds, shown = time_control(page, root, kind, element, nth)
+                times.append(milliseconds)
                 if nth == 0:
-                    changed = picture(root) != before
+                    changed = shown != before
             rows.append({"widget": name, "kind": kind, "label": label, "times": times, "changed": changed})
     return rows
 
@@ -489,7 +498,7 @@ def test_chapter_runs_and_every_widget_control_changes_the_picture(lab, page, ch
         return  # a chapter without widgets: running cleanly is all there is to check
     roots[0].wait_for(state="visible", timeout=WIDGET_TIMEOUT * 1000)
     assert page.get_by_text("Loading widget...").count() == 0, "a widget never finished loading"
-    rows = measure_widgets(page)
+    rows = measure_widgets(page, repeats=2)
     print("\n" + format_rows(chapter, rows))
     assert rows, f"{chapter}: widgets without controls"
     kinds = {row["kind"] for row in rows}

@@ -142,19 +142,21 @@ class ForwardPassExplorer(CanvasWidget):
 
     def _train_ahead(self):
         """Once a browser shows the widget, train the other networks in the background (a quarter of a second
-        each, cached by :func:`~nncourse.train.trained_mlp`), so that choosing one later answers at once."""
+        each, cached by :func:`~nncourse.train.trained_mlp`), nearest to the learner's current choice first and
+        never while the learner is moving a control, so that choosing one later answers at once."""
         if self._warming is not None:
             return
-        depth, activation = self.controls["depth"].value, self.controls["activation"].value
         names = [name for _, name in ACTIVATIONS]
-        order = sorted(((d, a) for d in range(1, MAX_DEPTH + 1) for a in names),
-                       key=lambda key: (key[0] != depth, abs(key[0] - depth), key[1] != activation))
+        pending = {(d, a) for d in range(1, MAX_DEPTH + 1) for a in names}
 
         def train_all():
-            for d, a in order:
+            while pending:
                 while time.monotonic() - self._last_change < 1.0:  # the learner is busy: keep out of the way
                     time.sleep(0.2)
-                trained_mlp(d, a, width=self.width, seed=self.seed)
+                depth, activation = self.controls["depth"].value, self.controls["activation"].value
+                key = min(pending, key=lambda k: (abs(k[0] - depth), k[1] != activation, k))
+                pending.discard(key)
+                trained_mlp(*key, width=self.width, seed=self.seed)
 
         self._warming = threading.Thread(target=train_all, daemon=True, name="ForwardPassExplorer warm-up")
         self._warming.start()

@@ -110,7 +110,7 @@ class TrainingPlayground(CanvasWidget):
     cmap = CLASS_CMAP  # its colours: class 0's below ½, class 1's above
 
     def __init__(self, *, hidden=2, width=16, activation="tanh", lr=0.5, steps_per_frame=5, seed=0,
-                 noise=0.15, max_steps=3000):
+                 noise=0.15, max_steps=20_000):
         check_choice(self.where, "activation", activation, ACTIVATIONS)
         self.hidden = check_int(self.where, "hidden", hidden, 1, 4)
         self.width = check_int(self.where, "width", width, 1, 64)
@@ -213,12 +213,14 @@ class TrainingPlayground(CanvasWidget):
             title=f"after {steps} step{'s' * (steps != 1)}: accuracy {self.accuracy:.0%}",
             legend=legend, legend_at=(-8, 8),
             colorbar=draw.colorbar(CLASS_CMAP, 0.0, 1.0, label="P(class 1)"))
-        curve = self.losses or [np.nan]
+        every = len(self.losses) // 2000 + 1  # at most ~2,000 points drawn: the curve's shape, not its bulk
+        curve = self.losses[::every] or [np.nan]
+        steps_drawn = np.arange(1, len(self.losses) + 1)[::every] if self.losses else [1]
         top = max(max(self.losses, default=1.0), 0.8)
         loss = draw.panel(
             [520, 32, 250, 280], xlim=(0, max(100, steps)), ylim=(0, top * 1.05), xlabel="step",
             ylabel="loss (BCE)", title_size=12,
             title=(f"loss {self.losses[-1]:.3f}" if self.losses else "loss")
             + f" (lr {self.optimizer.param_groups[0]['lr']:.2g}, {self.controls['steps_per_frame'].value} steps/frame)",
-            items=[draw.line(np.arange(1, len(curve) + 1), curve, color=COLORS["train"])])
+            items=[draw.line(steps_drawn, curve, color=COLORS["train"])])
         return [boundary, loss]

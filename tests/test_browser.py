@@ -361,7 +361,7 @@ def time_control(page, root, kind, element, nth):
     return result, shown
 
 
-def settle(page, quiet_ms=200, timeout=3.0):
+def settle(page, quiet_ms=200, timeout=6.0):
     """Wait until the kernel is idle and no canvas has drawn for ``quiet_ms`` (an animation that a control
     started, such as a backward pass stepping on its own, has finished)."""
     page.evaluate(FRAME_COUNTER_JS)

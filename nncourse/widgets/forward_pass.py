@@ -96,7 +96,7 @@ class ForwardPassExplorer(CanvasWidget):
                                              tooltips=["a network trained on the 200 points shown",
                                                        "the same network before training"], style=LABEL_STYLE),
         }
-        self.controls["weights"].style.button_width = "125px"
+        self.controls["weights"].style.button_width = "150px"  # "trained on moons" in full
         self.play = PlayControls(self.canvas, advance=self.next_layer, reset=self.reset, interval=700,
                                  what="send the input forward one layer at a time")
         self.play.step_button.description, self.play.step_button.tooltip = "next layer", "compute the next layer"

@@ -78,7 +78,7 @@ class GradientFlowExplorer(CanvasWidget):
             "step": widgets.IntSlider(value=0, min=0, max=depth + 1, description="backward step",
                                       style=LABEL_STYLE, layout=widgets.Layout(width="270px")),
         }
-        self.play = PlayControls(self.canvas, advance=self._auto_step, reset=self.reset, interval=600,
+        self.play = PlayControls(self.canvas, advance=self._auto_step, reset=self.reset, interval=400,
                                  what="step through the backward pass")
         self.play.step_button.description, self.play.step_button.tooltip = "next layer", "one more layer back"
         self.play.step_button.layout.width = "110px"

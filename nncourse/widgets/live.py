@@ -128,7 +128,7 @@ class TrainingPlayground(CanvasWidget):
         self.grid = np.column_stack([xx.ravel(), yy.ravel()])
         self.controls = {
             "activation": widgets.Dropdown(options=ACTIVATIONS, value=activation, description="activation",
-                                           style=LABEL_STYLE),
+                                           style=LABEL_STYLE, layout=widgets.Layout(width="190px")),
             "lr": widgets.FloatLogSlider(value=lr, base=10, min=-2, max=np.log10(5.0), step=0.1,
                                          description="learning rate", readout_format=".2g", style=LABEL_STYLE),
             "steps_per_frame": widgets.IntSlider(value=steps_per_frame, min=1, max=50,

@@ -440,9 +440,11 @@ for ax, (weight, bias, title) in zip(axes, panels, strict=True):
 plt.show()
 
 # %% [markdown]
-# Now take the controls. Move $w_1$, $w_2$ and $b$ and watch the line turn and shift, and the error count
-# change; pick a data set; press **step** to apply the rule to the next sample (the visited point is
-# boxed, and the text says whether it was a mistake), **epoch** for a whole pass, **reset** to start over.
+# Now take the controls. Move $w_1$, $w_2$ and $b$ (drag, or click a slider and use the arrow keys) and
+# watch the line turn and shift, and the error count change; pick a data set; press **step** to apply the
+# rule to the next sample (the visited point is boxed, and the text says whether it was a mistake),
+# **epoch** for a whole pass, **play** to let the rule step on its own until an epoch passes without a
+# mistake, **reset** to start over. The weights shown are exactly the ones the rule produced.
 # Things to try: find weights for NAND by hand; step through AND and predict each update before you press;
 # run epochs on XOR and watch the line go round in circles; on the blobs, lower $\eta$ and notice that the
 # *sequence of mistakes* from a given start changes but the rule still converges.

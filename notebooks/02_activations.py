@@ -353,8 +353,9 @@ plt.show()
 # Choose one or several activations, the range of $x$, Leaky ReLU's slope and a depth. The first two panels
 # show $f$ and $f'$; the third shows how the gradient's size evolves as it flows back through up to 50
 # random layers (built as in the experiment above, with PyTorch's gain for each activation; $\sqrt2$ for
-# GELU and SiLU), and its legend gives the relative size after the chosen depth. Things to try: compare
-# GELU and SiLU with ReLU; set Leaky ReLU's slope to 0 (it becomes ReLU) and to 0.5.
+# GELU and SiLU), and its legend gives the relative size after the chosen depth. The slope slider works
+# while Leaky ReLU is among the chosen activations; **reset** puts every control back. Things to try:
+# compare GELU and SiLU with ReLU; set Leaky ReLU's slope to 0 (it becomes ReLU) and to 0.5.
 
 # %%
 from nncourse.widgets.activations import ActivationExplorer

@@ -465,11 +465,13 @@ fig.suptitle(f"Forward pass of x = (0.5, 0.25): output z = {activations[-1][0]:.
 plt.show()
 
 # %% [markdown]
-# Now explore it yourself. Move $x_1$ and $x_2$ and watch the fills change; press ▶ to animate the wave
-# layer by layer; change the depth (1–4 hidden layers), the activation, or switch to the random initial
-# weights to see what training changed. On the right, as in TensorFlow Playground, every unit is drawn over
-# the whole input plane, laid out like the diagram; the white dot is your input, and the colour under it
-# is the colour of that neuron on the left. Things to try:
+# Now explore it yourself. Move $x_1$ and $x_2$ (or click and drag on any heat map) and watch the fills
+# change; press **play** to animate the wave layer by layer, or **next layer** to step it; change the depth
+# (1–4 hidden layers), the activation, or switch to the random initial weights to see what training
+# changed. On the right, as in TensorFlow Playground, every unit is drawn over the whole input plane, laid
+# out like the diagram; the white dot is your input, and the colour under it is the colour of that neuron
+# on the left. Hidden units share one colour scale (the colour bar); the output column shows
+# $P(\text{class } 1) = \sigma(z)$ in the classes' own colours, under the training points. Things to try:
 #
 # * With ReLU, many first-layer maps are white (zero) on one side of their line: those units are off there.
 # * With sigmoid and 3–4 hidden layers the trained network is no better than a coin: it did not learn in
@@ -477,6 +479,48 @@ plt.show()
 
 # %%
 ForwardPassExplorer()
+
+# %% [markdown]
+# ### Training live
+#
+# Everything above used a network that was already trained. Training is the same forward pass, followed by
+# the backward pass of Chapter 5 and a small step downhill, repeated. The pictures below are one run of
+# full-batch gradient descent (learning rate 0.5) on the 200 moons points, with a wider network,
+# $2 \to 16 \to 16 \to 1$ with tanh: the map of $P(\text{class } 1)$ after 0, 50, 300 and 1,500 steps, and
+# the loss along the way. The untrained network says "about ½" everywhere; within 50 steps it has found a
+# straight boundary, within a few hundred it bends around the moons, and then it sharpens while the loss
+# creeps down (the spike near step 300 is one step that overshot: the learning rate is on the large side).
+
+# %%
+from nncourse.widgets.live import TrainingPlayground
+
+trainer = TrainingPlayground(hidden=2, width=16, activation="tanh", lr=0.5, steps_per_frame=50)
+snapshots = {}
+for steps in (0, 50, 300, 1500):
+    while len(trainer.losses) < steps:
+        trainer.advance()
+    probability = trainer.probability_map()
+    snapshots[steps] = probability
+
+fig, axes = plt.subplots(1, 5, figsize=(12, 2.6), gridspec_kw={"width_ratios": [1, 1, 1, 1, 1.3]})
+for ax, (steps, probability) in zip(axes[:-1], snapshots.items(), strict=True):
+    ax.imshow(probability, extent=trainer.plane, origin="lower", cmap=trainer.cmap, vmin=0, vmax=1,
+              aspect="auto")
+    for points in scatter_classes(ax, trainer.X, trainer.y, s=10, legend=False):
+        points.set(edgecolor=COLORS["boundary"], linewidth=0.3)
+    ax.set(title=f"after {steps} steps", xticks=[], yticks=[], xlabel="", ylabel="")
+axes[-1].plot(np.arange(1, len(trainer.losses) + 1), trainer.losses, color=COLORS["train"])
+axes[-1].set(xlabel="step", ylabel="loss (BCE)", title="training loss")
+plt.show()
+
+# %% [markdown]
+# Now train it yourself: press **play** and watch the boundary and the loss curve move as the network
+# learns; **pause**, **step** (one frame's worth of steps) and **reset** do what they say. Change the
+# learning rate while it trains (too large, and the loss jumps), try ReLU or sigmoid, or another seed for the
+# initial weights. Training runs in small pieces, one per frame, so every control keeps working meanwhile.
+
+# %%
+TrainingPlayground(hidden=2, width=16, activation="tanh", lr=0.5)
 
 # %% [markdown]
 # ## 9. Exercises

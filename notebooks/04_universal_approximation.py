@@ -334,10 +334,12 @@ plt.show()
 # The playground approximates a target on $[-1, 1]$: the sine, $|x|$, the step, a sawtooth, or your own
 # formula (built from `x`, numbers, `+ - * / **` and functions such as `sin`, `exp`, `abs`, `maximum`).
 # Choose the number of units and the way the weights are chosen; the lower panel shows the error
-# $\hat y - f$ with its maximum and RMS, and the grey ticks mark where each hidden unit switches. Things to
-# try: the step with sigmoid bumps (the max error never drops below 1/2, the RMS does); the sawtooth with
-# ReLU hats at 15 and at 16 units; $|x|$ with an odd and an even number of hats; a trained network with 4
-# and with 64 units.
+# $\hat y - f$ with its maximum and RMS, and the grey ticks mark where each hidden unit switches. With
+# "trained", the network trains in front of you, 10 gradient-descent steps per frame up to 500 (**play**,
+# **pause**, **step**, **restart**); the seed, which only the random features and training use, is disabled
+# otherwise. Things to try: the step with sigmoid bumps (the max error never drops below 1/2, the RMS does);
+# the sawtooth with ReLU hats at 15 and at 16 units; $|x|$ with an odd and an even number of hats; a
+# trained network with 4 and with 64 units.
 
 # %%
 from nncourse.widgets.approximation import ApproximationPlayground

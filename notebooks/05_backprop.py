@@ -628,10 +628,11 @@ plt.show()
 # networks use ReLU-like activations and careful initialisation, and why Chapter 7's initialisation schemes
 # and normalisation layers matter.
 #
-# **Explore.** Choose the depth, width, activation and initialisation; press *next layer ▶* (or drag
-# *backward step*) to run the backward pass one layer at a time. Each edge's thickness is the size of its
-# weight's gradient on a log scale and its colour the sign; each neuron is filled by its delta; the bars on
-# the right are the per-layer norms, coloured as they are computed.
+# **Explore.** Choose the depth, width, activation and initialisation: the new network's backward pass then
+# runs on its own, one layer at a time, from the loss down (**play** runs it again; **next layer** or the
+# *backward step* slider move it by hand). Each edge's thickness is the size of its weight's gradient on a
+# log scale and its colour the sign; each neuron is filled by its delta (the colour bar); the bars on the
+# right are the per-layer norms, each appearing when its layer's gradient has been computed.
 
 # %%
 GradientFlowExplorer(depth=6, width=4, activation="sigmoid")

@@ -1,21 +1,16 @@
-"""The forward-pass explorer, driven headless: set control values and read the figure's artists."""
-
-import matplotlib
-
-matplotlib.use("Agg")
+"""The forward-pass explorer, driven headless: set control values (or click) and read the scene it draws."""
 
 import numpy as np
 import pytest
 import torch
+from matplotlib import colormaps
 from matplotlib.colors import to_rgba
+from test_widget_base import floats, items, texts
 
 from nncourse import nn
-from nncourse.widgets.forward_pass import (
-    MAX_DEPTH,
-    PLANE,
-    RESOLUTION,
-    ForwardPassExplorer,
-)
+from nncourse.plot import DIVERGING_CMAP
+from nncourse.widgets._canvas import CLASS_CMAP
+from nncourse.widgets.forward_pass import PLANE, RESOLUTION, ForwardPassExplorer
 
 
 @pytest.fixture
@@ -48,15 +43,35 @@ def torch_layer_outputs(model, x):
     return [*outputs, a.detach().numpy()]
 
 
-def test_sliders_move_the_input_and_change_the_neuron_fills(widget):
-    fills = widget.diagram.nodes.get_facecolors().copy()
+def heat_panels(widget):
+    """The heat-map panels, column by column (layer 1 first) and unit by unit."""
+    return [p for p in widget.panels if items(p, "image")]
+
+
+def pixels(panel):
+    (image,) = items(panel, "image")
+    return np.frombuffer(image["rgba"], dtype=np.uint8).reshape(image["ny"], image["nx"], 4) / 255.0
+
+
+def input_dots(widget):
+    return [(float(floats(p, "x")[0]), float(floats(p, "y")[0])) for panel in heat_panels(widget)
+            for p in items(panel, "points") if p["color"] == "white"]
+
+
+def test_sliders_and_clicks_move_the_input_and_change_the_neuron_fills(widget):
+    fills = widget.diagram.node_fills.copy()
     widget.controls["x1"].value = -1.0
     widget.controls["x2"].value = 1.2
     np.testing.assert_allclose(widget.point_activations[0], [-1.0, 1.2])
-    assert not np.allclose(widget.diagram.nodes.get_facecolors(), fills)
-    for marker in widget.markers.values():
-        assert marker.get_xdata()[0] == -1.0 and marker.get_ydata()[0] == 1.2
-    assert "x = (-1.00, 1.20)" in widget.title.get_text()
+    assert not np.allclose(widget.diagram.node_fills, fills)
+    dots = np.array(input_dots(widget))
+    assert len(dots) == 9 and np.allclose(dots, [-1.0, 1.2])  # one dot per heat map
+    assert "x = (-1.00, 1.20)" in widget.panels[0]["title"]
+    widget.canvas._handle_message(widget.canvas, {"event": "click", "panel": 3, "x": 2.0, "y": -0.5}, [])
+    assert (widget.controls["x1"].value, widget.controls["x2"].value) == (2.0, -0.5)
+    np.testing.assert_allclose(widget.point_activations[0], [2.0, -0.5])
+    widget.set_input(9.0, -9.0)  # clipped to the plane
+    assert (widget.controls["x1"].value, widget.controls["x2"].value) == (PLANE[1], PLANE[2])
 
 
 def test_point_activations_are_the_forward_pass_of_the_network(widget):
@@ -66,50 +81,60 @@ def test_point_activations_are_the_forward_pass_of_the_network(widget):
     for a, b in zip(widget.point_activations, reference, strict=True):
         np.testing.assert_allclose(a, b[0], rtol=1e-12, atol=1e-15)
     z = reference[-1][0, 0]
-    assert f"z = {z:.2f}" in widget.title.get_text()
+    assert f"z = {z:.2f}" in widget.panels[0]["title"]
 
 
-def test_the_plane_view_is_a_forward_pass_over_a_grid(widget):
+def test_the_plane_view_is_a_forward_pass_over_a_grid_coloured_on_one_scale(widget):
     x0, x1, y0, y1 = PLANE
     xx, yy = np.meshgrid(np.linspace(x0, x1, RESOLUTION), np.linspace(y0, y1, RESOLUTION))
     reference = torch_layer_outputs(widget.model, np.column_stack([xx.ravel(), yy.ravel()]))
-    for layer in (1, 2):
-        for unit in range(4):
-            image = widget.heatmaps[layer, unit].get_array()
-            np.testing.assert_allclose(image, reference[layer][:, unit].reshape(RESOLUTION, RESOLUTION),
-                                       rtol=1e-12, atol=1e-15)
-    output = widget.heatmaps[MAX_DEPTH + 1, 0].get_array()
-    np.testing.assert_allclose(output, reference[-1][:, 0].reshape(RESOLUTION, RESOLUTION), rtol=1e-12)
+    for layer in (1, 2, 3):
+        np.testing.assert_allclose(widget.plane_activations[layer].reshape(-1, reference[layer].shape[1]),
+                                   reference[layer], rtol=1e-12, atol=1e-15)
+    assert widget.vmax == 1.0  # tanh: the fixed scale ±1, shared by every hidden unit
+    panels = heat_panels(widget)
+    assert len(panels) == 2 * 4 + 1
+    cmap = colormaps[DIVERGING_CMAP]
+    for index, panel in enumerate(panels[:8]):
+        layer, unit = divmod(index, 4)
+        values = widget.plane_activations[layer + 1][:, :, unit]
+        np.testing.assert_allclose(pixels(panel), cmap((values + 1) / 2), atol=1 / 255 + 1e-9)
+    # The output column shows σ(z) in the classes' colours: class 0's colour where the network says class 0.
+    z = widget.plane_activations[-1][:, :, 0]
+    expected = colormaps[CLASS_CMAP](1 / (1 + np.exp(-z)))
+    np.testing.assert_allclose(pixels(panels[-1]), expected, atol=1 / 255 + 1e-9)
+    assert {"activation", "P(class 1)"} <= set(texts(widget.panels))  # the colour bars
+
+
+def test_unbounded_activations_share_one_scale_set_by_the_largest_activation():
+    widget = ForwardPassExplorer(depth=3, activation="relu", weights="random init")
+    largest = max(np.abs(a).max() for a in widget.plane_activations[1:-1])
+    assert widget.vmax >= max(largest, 1.0) and widget.vmax - max(largest, 1.0) < 0.1
+    bars = [p["colorbar"] for p in widget.panels if "colorbar" in p and p["colorbar"]["label"] == "activation"]
+    assert bars[0]["vmax"] == widget.vmax
 
 
 def test_neuron_fill_is_the_heat_map_colour_at_the_input(widget):
     # Put the input on a grid point: then the heat map's pixel under the dot has the neuron's colour.
     widget.controls["x1"].value = PLANE[0]
     widget.controls["x2"].value = PLANE[2]
-    fills = widget.diagram.nodes.get_facecolors()
-    first_hidden = fills[2:6]
-    for unit in range(4):
-        image = widget.heatmaps[1, unit]
-        expected = image.cmap(image.norm(image.get_array()[0, 0]))
-        np.testing.assert_allclose(first_hidden[unit], expected, atol=1e-12)
+    first_hidden = widget.diagram.node_fills[2:6]
+    for unit, panel in enumerate(heat_panels(widget)[:4]):
+        np.testing.assert_allclose(first_hidden[unit], pixels(panel)[0, 0], atol=1 / 255 + 1e-9)
+    output_fill = widget.diagram.node_fills[-1]
+    np.testing.assert_allclose(output_fill, pixels(heat_panels(widget)[-1])[0, 0], atol=1 / 255 + 1e-9)
 
 
 def test_depth_and_activation_changes_rebuild_the_network(widget):
-    assert len(widget.diagram.edges.get_segments()) == 2 * 4 + 4 * 4 + 4 * 1
+    assert len(widget.diagram.segments) == 2 * 4 + 4 * 4 + 4 * 1
     widget.controls["depth"].value = 4
-    assert len(widget.diagram.edges.get_segments()) == 2 * 4 + 3 * 4 * 4 + 4 * 1
+    assert len(widget.diagram.segments) == 2 * 4 + 3 * 4 * 4 + 4 * 1
     assert sum(isinstance(m, nn.Linear) for m in widget.model) == 5
-    visible = {key for key, ax in widget.heat_axes.items() if ax.get_visible()}
-    assert visible == {(layer, unit) for layer in range(1, 5) for unit in range(4)} | {(5, 0)}
-    assert widget.controls["play"].max == 5 and widget.controls["play"].value == 5
-
+    assert len(heat_panels(widget)) == 4 * 4 + 1 and widget.step == 5
     widget.controls["depth"].value = 1
-    visible = {key for key, ax in widget.heat_axes.items() if ax.get_visible()}
-    assert visible == {(1, unit) for unit in range(4)} | {(5, 0)}
-    # The output heat map moves next to the last hidden layer.
-    np.testing.assert_allclose(widget.heat_axes[5, 0].get_position().bounds,
-                               widget.heat_axes[2, 0].get_subplotspec().get_position(widget.fig).bounds)
-
+    assert len(heat_panels(widget)) == 4 + 1
+    titles = [p["title"] for p in heat_panels(widget) if p["title"]]
+    assert titles == ["hidden 1", "output σ(z)"]
     before = widget.point_activations[1].copy()
     widget.controls["activation"].value = "relu"
     assert type(widget.model[1]).__name__ == "ReLU"
@@ -120,58 +145,65 @@ def test_depth_and_activation_changes_rebuild_the_network(widget):
 def test_trained_and_random_weights_differ_and_show_the_data_only_when_trained():
     widget = ForwardPassExplorer(depth=2, weights="trained on moons")
     trained = widget.linears[0].weight.data.copy()
-    assert all(points.get_visible() for points in widget.output_points)
+    assert len(items(heat_panels(widget)[-1], "points")) == 3  # two classes and the input dot
     widget.controls["weights"].value = "random init"
     assert not np.allclose(widget.linears[0].weight.data, trained)
-    assert not any(points.get_visible() for points in widget.output_points)
+    assert len(items(heat_panels(widget)[-1], "points")) == 1
 
 
-def test_play_steps_through_the_layers(widget):
-    play = widget.controls["play"]
+def test_play_steps_through_the_layers_and_stops_at_the_output(widget):
     white = to_rgba("white")
-    for step in range(play.max + 1):
-        play.value = step
-        fills = widget.diagram.nodes.get_facecolors()
-        layer_of_node = np.repeat(np.arange(4), [2, 4, 4, 1])
-        reached = layer_of_node <= step
-        assert not np.any(np.all(np.isclose(fills[reached], white), axis=1) & (step == 0))
+    layer_of_node = np.repeat(np.arange(4), [2, 4, 4, 1])
+    assert widget.step == 3
+    for expected in range(4):
+        keep_going = widget.next_layer()
+        assert widget.step == expected and keep_going == (expected < 3)
+        fills = widget.diagram.node_fills
+        reached = layer_of_node <= expected
         assert np.all(np.isclose(fills[~reached], white))
-        ring = np.asarray(widget.diagram.nodes.get_linewidths())
-        if step < play.max:
-            assert np.all(ring[layer_of_node == step] > ring[layer_of_node != step].max())
-            assert f"reached {widget.names[step]}" in widget.title.get_text()
+        rings = widget.diagram.node_ring_widths
+        if expected < 3:
+            assert np.all(rings[layer_of_node == expected] > rings[layer_of_node != expected].max())
+            assert f"reached {widget.names[expected]}" in widget.panels[0]["title"]
         else:
-            assert np.ptp(ring) == 0  # fully propagated: no layer singled out
-        assert widget.step_label.value == f"step {step} / 3"
-        alphas = {layer: widget.heatmaps[layer, 0].get_alpha() for layer in (1, 2)}
-        assert all((alphas[layer] == 1.0) == (layer <= step) for layer in (1, 2))
+            assert np.ptp(rings) == 0  # fully propagated: no layer singled out
+        alphas = [items(p, "image")[0]["alpha"] for p in heat_panels(widget)[::4]]
+        assert [a == 1.0 for a in alphas] == [layer <= expected for layer in (1, 2, 3)]
+    assert widget.play.play.tooltip and widget.play.step_button.tooltip
 
 
-def test_updates_change_artists_in_place(widget):
-    children = len(widget.fig.get_children())
-    net_children = len(widget.ax_net.get_children())
-    for value in (-1.0, 0.0, 1.0):
-        widget.controls["x1"].value = value
-        widget.controls["play"].value = 1
-        widget.controls["play"].value = 3
-    assert len(widget.fig.get_children()) == children
-    assert len(widget.ax_net.get_children()) == net_children
-
-
-def test_bad_weights_choice_is_named():
-    with pytest.raises(ValueError, match="weights must be one of"):
-        ForwardPassExplorer(weights="pretrained")
+def test_reset_puts_every_control_back(widget):
+    widget.controls["depth"].value = 3
+    widget.controls["x1"].value = 2.0
+    widget.next_layer()
+    widget.reset()
+    assert widget.controls["depth"].value == 2 and widget.controls["x1"].value == 0.5 and widget.step == 3
 
 
 @pytest.mark.parametrize(
-    "kwargs, words",
+    ("kwargs", "words"),
     [
-        ({"depth": 5}, "depth must be an integer from 1 to 4"),  # the slider would clamp it silently
+        ({"weights": "pretrained"}, "weights must be one of"),
+        ({"depth": 5}, "depth must be an integer from 1 to 4, got 5"),  # the slider would clamp it silently
         ({"depth": 0}, "depth must be an integer from 1 to 4"),
         ({"activation": "swish"}, "activation must be one of"),
-        ({"width": 0}, "width must be a positive integer"),
+        ({"width": 0}, "width must be an integer from 1 to 8, got 0"),
     ],
 )
-def test_bad_architecture_is_named_not_clamped(kwargs, words):
+def test_bad_arguments_are_named_never_clamped(kwargs, words):
     with pytest.raises(ValueError, match=words):
         ForwardPassExplorer(**kwargs)
+
+
+def test_once_a_browser_shows_it_the_other_networks_are_trained_ahead_nearest_first(monkeypatch):
+    import nncourse.widgets.forward_pass as module
+
+    widget = ForwardPassExplorer(depth=3, activation="relu", weights="random init")
+    trained = []
+    monkeypatch.setattr(module, "trained_mlp", lambda depth, activation, **kwargs: trained.append((depth, activation)))
+    widget.canvas._handle_message(widget.canvas, {"event": "ready"}, [])
+    widget.canvas._handle_message(widget.canvas, {"event": "ready"}, [])  # a second view: no second thread
+    widget._warming.join(10)
+    assert len(trained) == len(set(trained)) == 4 * 6
+    assert trained[0] == (3, "relu") and {d for d, _ in trained[:6]} == {3}
+    assert {d for d, _ in trained[-6:]} == {1}  # the farthest depth last

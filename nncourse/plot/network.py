@@ -5,6 +5,12 @@ edge's thickness is proportional to ``|w|`` and its colour gives the sign (``COL
 ``COLORS["negative"]``); with activations, each neuron's fill shows its value on a diverging colour map
 (white is zero). All edges live in one ``LineCollection`` and all neurons in one scatter, so a widget can
 change weights, activations or the highlighted layer by updating arrays in place, without redrawing the axis.
+With ``ax=None`` nothing is drawn: the diagram only computes where everything goes and its colours
+(``segments``, ``edge_colors``, ``edge_widths``, ``node_fills``, ``node_rings``, ``node_ring_widths``), for a
+widget that paints it elsewhere (``nncourse.widgets``).
+
+A diagram has at most ``MAX_LAYER_SIZE`` neurons per layer and ``MAX_EDGES`` weights in all: larger ones take
+seconds to draw and cannot be read; they are refused with a ValueError.
 """
 
 import numpy as np
@@ -18,6 +24,8 @@ from nncourse.plot._style import COLORS, DIVERGING_CMAP
 _UNREACHED = to_rgba("white")
 _NODE_EDGE = to_rgba(COLORS["boundary"])
 _HIGHLIGHT = to_rgba(COLORS["boundary"])
+MAX_LAYER_SIZE = 64
+MAX_EDGES = 10_000
 
 
 class NetworkDiagram:
@@ -32,7 +40,16 @@ class NetworkDiagram:
 
     Attributes: ``edges`` (the LineCollection, edges ordered layer by layer and, within a layer, in the
     row-major order of ``weights[k]``), ``nodes`` (the scatter of all neurons, layer by layer),
-    ``positions`` (one ``(n_l, 2)`` array of neuron centres per layer).
+    ``positions`` (one ``(n_l, 2)`` array of neuron centres per layer), and the computed style in that
+    order: ``segments`` (``(n_edges, 2, 2)``), ``edge_colors`` (RGBA), ``edge_widths``, ``node_fills``,
+    ``node_rings`` (RGBA) and ``node_ring_widths``. With ``ax=None`` only the attributes are computed.
+
+    >>> diagram = NetworkDiagram(None, [2, 3, 1], weights=[np.ones((3, 2)), -np.ones((1, 3))])
+    >>> diagram.segments.shape, float(diagram.edge_widths.max())
+    ((9, 2, 2), 4.0)
+    >>> NetworkDiagram(None, [784, 100, 10])
+    Traceback (most recent call last):
+    ValueError: NetworkDiagram: at most 64 neurons per layer can be drawn, got layer_sizes [784, 100, 10]
     """
 
     def __init__(self, ax, layer_sizes, *, weights=None, activations=None, highlight=None,
@@ -45,6 +62,12 @@ class NetworkDiagram:
             )
         self.ax = ax
         self.layer_sizes = sizes = [int(n) for n in sizes]
+        if max(sizes) > MAX_LAYER_SIZE:
+            raise ValueError(f"NetworkDiagram: at most {MAX_LAYER_SIZE} neurons per layer can be drawn, got "
+                             f"layer_sizes {sizes}")
+        if sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False)) > MAX_EDGES:
+            raise ValueError(f"NetworkDiagram: at most {MAX_EDGES} weights can be drawn, got layer_sizes {sizes} "
+                             f"with {sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))}")
         if vmax is not None and np.size(vmax) not in (1, len(sizes)):
             raise ValueError(
                 f"NetworkDiagram: vmax must be one number or one per layer ({len(sizes)}), got {np.size(vmax)}"
@@ -68,22 +91,7 @@ class NetworkDiagram:
             start = np.repeat(source[None, :, :], len(target), axis=0).reshape(-1, 2)
             end = np.repeat(target, len(source), axis=0)
             segments.append(np.stack([start, end], axis=1))
-        self.edges = LineCollection(np.concatenate(segments), zorder=1, capstyle="round")
-        ax.add_collection(self.edges)
-
-        if node_size is None:
-            node_size = float(np.clip(2400 / tallest, 60, 500))
-        all_positions = np.concatenate(self.positions)
-        self.nodes = ax.scatter(
-            all_positions[:, 0], all_positions[:, 1], s=node_size, zorder=2, facecolors="white",
-            edgecolors=[_NODE_EDGE], linewidths=1.2,
-        )
-
-        half = (tallest - 1) / 2
-        ax.set_xlim(-0.4, len(sizes) - 0.6)
-        ax.set_ylim(-half - 0.9, half + 0.6)
-        ax.set_aspect("auto")
-        ax.axis("off")
+        self.segments = np.concatenate(segments)
         if layer_names is None:
             hidden = [f"hidden {k}" for k in range(1, len(sizes) - 1)]
             layer_names = ["input", *hidden, "output"]
@@ -91,10 +99,11 @@ class NetworkDiagram:
             raise ValueError(
                 f"NetworkDiagram: layer_names must name all {len(sizes)} layers, got {len(layer_names)}"
             )
-        self.labels = [
-            ax.text(k, -half - 0.7, name, ha="center", va="center", fontsize=9)
-            for k, name in enumerate(layer_names)
-        ]
+        self.layer_names = list(layer_names)
+        self.edges = self.nodes = None
+        self.labels = []
+        if ax is not None:
+            self._draw(ax, node_size, tallest)
 
         self._weights = None
         self._activations = None
@@ -102,6 +111,26 @@ class NetworkDiagram:
         self.set_weights(weights)
         self.set_activations(activations)
         self.set_highlight(highlight)
+
+    def _draw(self, ax, node_size, tallest):
+        self.edges = LineCollection(self.segments, zorder=1, capstyle="round")
+        ax.add_collection(self.edges)
+        if node_size is None:
+            node_size = float(np.clip(2400 / tallest, 60, 500))
+        all_positions = np.concatenate(self.positions)
+        self.nodes = ax.scatter(
+            all_positions[:, 0], all_positions[:, 1], s=node_size, zorder=2, facecolors="white",
+            edgecolors=[_NODE_EDGE], linewidths=1.2,
+        )
+        half = (tallest - 1) / 2
+        ax.set_xlim(-0.4, len(self.layer_sizes) - 0.6)
+        ax.set_ylim(-half - 0.9, half + 0.6)
+        ax.set_aspect("auto")
+        ax.axis("off")
+        self.labels = [
+            ax.text(k, -half - 0.7, name, ha="center", va="center", fontsize=9)
+            for k, name in enumerate(self.layer_names)
+        ]
 
     # -- updates (each changes arrays of existing artists; nothing is added to the axis) --------------------
 
@@ -191,8 +220,10 @@ class NetworkDiagram:
         if self._highlight is not None:
             feeding = self._edge_layer == self._highlight - 1
             colors[~feeding, 3] = 0.2
-        self.edges.set_colors(colors)
-        self.edges.set_linewidths(widths)
+        self.edge_colors, self.edge_widths = colors, widths
+        if self.edges is not None:
+            self.edges.set_colors(colors)
+            self.edges.set_linewidths(widths)
 
     def _style_nodes(self):
         fills = np.tile(_UNREACHED, (len(self._node_layer), 1))
@@ -204,17 +235,24 @@ class NetworkDiagram:
         if self._highlight is not None:
             rings[self._node_layer == self._highlight] = _HIGHLIGHT
             widths[self._node_layer == self._highlight] = 3.5
-        self.nodes.set_facecolors(fills)
-        self.nodes.set_edgecolors(rings)
-        self.nodes.set_linewidths(widths)
+        self.node_fills, self.node_rings, self.node_ring_widths = fills, rings, widths
+        if self.nodes is not None:
+            self.nodes.set_facecolors(fills)
+            self.nodes.set_edgecolors(rings)
+            self.nodes.set_linewidths(widths)
 
 
 def draw_network(ax, layer_sizes, *, weights=None, activations=None, highlight=None, layer_names=None,
                  **kwargs):
     """Draw a fully connected network on ``ax`` and return the :class:`NetworkDiagram` (for later updates).
 
-    >>> diagram = draw_network(ax, [2, 3, 1], weights=[model[0].weight.data, model[2].weight.data])
-    >>> diagram.set_activations([x, a1, y_hat])    # later: fill the neurons
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> diagram = draw_network(ax, [2, 3, 1], weights=[np.ones((3, 2)), np.ones((1, 3))])
+    >>> diagram.set_activations([np.zeros(2), np.ones(3), np.ones(1)])    # later: fill the neurons
+    >>> len(diagram.nodes.get_offsets())
+    6
+    >>> plt.close(fig)
     """
     return NetworkDiagram(ax, layer_sizes, weights=weights, activations=activations, highlight=highlight,
                           layer_names=layer_names, **kwargs)

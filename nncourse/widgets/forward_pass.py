@@ -1,41 +1,46 @@
 """The forward-pass explorer: follow one input through a small MLP, and see what every unit computes.
 
 Choose the depth (1 to 4 hidden layers of ``width`` units), the activation, and the weights (a network
-trained on the two-moons data, or the same architecture at its random initialisation); move the input
-``(x1, x2)`` with the sliders.
+trained on the two-moons data, :func:`nncourse.train.trained_mlp`, or the same architecture at its random
+initialisation); move the input ``(x1, x2)`` with the sliders or by clicking (or dragging) on any heat map.
 
 * left, the network diagram (:class:`nncourse.plot.NetworkDiagram`): each edge's thickness is ``|w|`` and its
-  colour the sign of ``w``; each neuron is filled by its activation ``a(l) = σ(W(l) a(l-1) + b(l))`` for the
-  current input (the output neuron by the logit ``z``, the last layer being linear). The Play control sends
-  the signal forward one layer at a time: at step ``k`` layers ``0..k`` are computed and layer ``k`` is
-  ringed.
+  colour the sign of ``w``; each hidden neuron is filled by its activation ``a(l) = σ(W(l) a(l-1) + b(l))``
+  for the current input, the output neuron by ``P(class 1) = σ(z)``. "play" sends the signal forward one
+  layer at a time: at step ``k`` layers ``0..k`` are computed and layer ``k`` is ringed.
 * right, as in TensorFlow Playground, one small heat map per unit: its activation over the whole input
   plane, columns = layers and rows = units, like the diagram. The white dot is the current input, so the
-  colour under the dot is the colour of the neuron in the diagram (each layer shares one colour scale,
-  symmetric around zero).
-
-Each trained network is trained on first use (a fraction of a second) and cached.
+  colour under the dot is the colour of the neuron in the diagram. All hidden units share one colour scale
+  (±1 for the bounded tanh and sigmoid, the largest activation on the plane for the others), with a colour
+  bar; the output column shows ``σ(z)`` in the classes' colours, over the training points.
 """
 
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib.colors import Normalize
+import threading
+import time
 
-from nncourse import functional as F
+import ipywidgets as widgets
+import numpy as np
+
 from nncourse import nn
 from nncourse.nn import layer_activations
-from nncourse.plot import CLASS_COLORS, DIVERGING_CMAP, NetworkDiagram
+from nncourse.plot import CLASS_COLORS, CLASS_MARKERS, COLORS, DIVERGING_CMAP, NetworkDiagram
 from nncourse.train import moons_data, trained_mlp
-from nncourse.widgets._base import FigureWidget
+from nncourse.widgets import _canvas as draw
+from nncourse.widgets._base import LABEL_STYLE, CanvasWidget, check_choice, check_int, reset_button
+from nncourse.widgets._canvas import CLASS_CMAP
+from nncourse.widgets.live import PlayControls
 
 # The activations offered, under their usual written names, as (label, registry name) pairs.
 ACTIVATIONS = (("tanh", "tanh"), ("ReLU", "relu"), ("sigmoid", "sigmoid"), ("leaky ReLU", "leaky_relu"),
                ("GELU", "gelu"), ("SiLU", "silu"))
+BOUNDED = ("tanh", "sigmoid")  # activations whose outputs lie in [-1, 1]: a fixed colour scale
 WEIGHTS = ("trained on moons", "random init")
 MAX_DEPTH = 4
+MAX_WIDTH = 8
 PLANE = (-1.5, 2.5, -1.0, 1.5)  # x1 from, x1 to, x2 from, x2 to: the two moons and a margin
 RESOLUTION = 41  # grid points per side of each heat map
+HEIGHT = 400  # the canvas, in pixels
+TOP, AREA = 40, 320  # where the diagram and the heat maps go, vertically
 
 
 def _random_mlp(depth, activation, *, width, seed):
@@ -43,170 +48,203 @@ def _random_mlp(depth, activation, *, width, seed):
     return nn.build_mlp([2] + [width] * depth + [1], activation, dtype=np.float64, rng=seed)
 
 
-class ForwardPassExplorer(FigureWidget):
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # σ(z), without overflow for large |z|
+
+
+class ForwardPassExplorer(CanvasWidget):
     """Sliders for the input, a network diagram with weights and activations, and per-unit heat maps.
 
     ``widget.controls``: ``x1``, ``x2`` (the input), ``depth`` (hidden layers, 1-4), ``activation``,
-    ``weights`` (``"trained on moons"`` or ``"random init"``) and ``play`` (the step of the animation:
-    layers ``0..play`` are computed). After :meth:`update`, ``widget.model`` is the network,
-    ``widget.point_activations`` the activations of the current input (one 1-D array per layer) and
+    ``weights`` (``"trained on moons"`` or ``"random init"``); ``widget.step`` is the step of the animation
+    (layers ``0..step`` are computed; ``depth + 1`` shows the whole pass). After any change ``widget.model`` is
+    the network, ``widget.point_activations`` the activations of the current input (one 1-D array per layer),
     ``widget.plane_activations`` those over the plane grid (one ``(RESOLUTION, RESOLUTION, n_l)`` array per
-    layer, input layer included).
+    layer, input layer included), ``widget.vmax`` the hidden layers' colour scale and ``widget.diagram`` the
+    :class:`~nncourse.plot.NetworkDiagram` drawn. :meth:`set_input` is what a click on a heat map does.
+
+    >>> explorer = ForwardPassExplorer(depth=2, activation="tanh")
+    >>> explorer.set_input(0.0, 1.0)            # the top of the upper moon: class 0
+    >>> float(explorer.point_activations[-1][0]) < 0
+    True
     """
 
-    height = "430px"
+    where = "ForwardPassExplorer"
 
     def __init__(self, depth=2, activation="tanh", weights="trained on moons", width=4, seed=0):
-        if weights not in WEIGHTS:
-            raise ValueError(f"ForwardPassExplorer: weights must be one of {list(WEIGHTS)}, got {weights!r}")
-        if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or not 1 <= depth <= MAX_DEPTH:
-            raise ValueError(f"ForwardPassExplorer: depth must be an integer from 1 to {MAX_DEPTH}, got {depth!r}")
-        if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-            raise ValueError(f"ForwardPassExplorer: width must be a positive integer, got {width!r}")
-        nn.get_activation(activation)  # names a bad activation before any slider is made
-        self.width = int(width)
+        check_choice(self.where, "weights", weights, WEIGHTS)
+        check_int(self.where, "depth", depth, 1, MAX_DEPTH)
+        self.width = check_int(self.where, "width", width, 1, MAX_WIDTH)
+        check_choice(self.where, "activation", activation, [name for _, name in ACTIVATIONS])
         self.seed = seed
-        # Axes are placed by hand: constrained layout would re-solve ~25 axes at every redraw.
-        fig = plt.figure(figsize=(10, 4.6), layout="none")
-        super().__init__(fig)
-        # Left: the diagram. Right: heat maps, one column per layer after the input and one row per unit.
-        grid = fig.add_gridspec(self.width, MAX_DEPTH + 1, left=0.44, right=0.99, bottom=0.04, top=0.9,
-                                wspace=0.12, hspace=0.12)
-        self.ax_net = fig.add_axes([0.0, 0.02, 0.42, 0.88])
-        self.title = fig.suptitle("", x=0.21, y=0.97, fontsize=11)
-        fig.text(0.715, 0.97, "each unit over the input plane (dot: current input)", ha="center", va="center",
-                 fontsize=11)
-        cmap = plt.get_cmap(DIVERGING_CMAP)
-        self.heatmaps, self.markers, self.heat_axes = {}, {}, {}
-        X_data, y_data = moons_data()
-        for layer in range(1, MAX_DEPTH + 2):
-            for unit in range(self.width):
-                ax = fig.add_subplot(grid[unit, layer - 1])
-                ax.set_xticks([])
-                ax.set_yticks([])
-                ax.grid(False)
-                image = ax.imshow(np.zeros((RESOLUTION, RESOLUTION)), extent=PLANE, origin="lower", cmap=cmap,
-                                  norm=Normalize(-1, 1), aspect="auto", interpolation="bilinear")
-                (marker,) = ax.plot([0], [0], "o", ms=5, mfc="white", mec="black", mew=1.0)
-                self.heat_axes[layer, unit] = ax
-                self.heatmaps[layer, unit] = image
-                self.markers[layer, unit] = marker
-        self.output_points = [
-            self.heat_axes[MAX_DEPTH + 1, 0].scatter(*X_data[y_data == k].T, s=3, color=CLASS_COLORS[k],
-                                                     alpha=0.6, linewidths=0)
-            for k in (0, 1)
-        ]
-        self.diagram = None
-        self._built = None  # (depth, activation, weights) of the network currently drawn
-        self._updating = False
-
+        super().__init__(width=860, height=HEIGHT, description="a network diagram and the activation of every "
+                                                               "unit over the input plane")
+        self.X_data, self.y_data = moons_data()
         x0, x1, y0, y1 = PLANE
-        slider = dict(step=0.05, continuous_update=False, readout_format=".2f")  # a redraw takes ~0.1 s
+        xx, yy = np.meshgrid(np.linspace(x0, x1, RESOLUTION), np.linspace(y0, y1, RESOLUTION))
+        self.grid = np.column_stack([xx.ravel(), yy.ravel()])
+        slider = dict(step=0.05, continuous_update=True, readout_format=".2f", style=LABEL_STYLE,
+                      layout=widgets.Layout(width="300px"))
         self.controls = {
-            "x1": widgets.FloatSlider(value=0.5, min=x0, max=x1, description="x1", **slider),
-            "x2": widgets.FloatSlider(value=0.25, min=y0, max=y1, description="x2", **slider),
-            "depth": widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="hidden layers"),
-            "activation": widgets.Dropdown(options=ACTIVATIONS, value=activation,
-                                           description="activation"),
-            "weights": widgets.ToggleButtons(options=list(WEIGHTS), value=weights),
-            "play": widgets.Play(value=depth + 1, min=0, max=depth + 1, interval=700, description="forward"),
+            "x1": widgets.FloatSlider(value=0.5, min=x0, max=x1, description="input x1", **slider),
+            "x2": widgets.FloatSlider(value=0.25, min=y0, max=y1, description="input x2", **slider),
+            "depth": widgets.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="hidden layers",
+                                       style=LABEL_STYLE, layout=widgets.Layout(width="250px")),
+            "activation": widgets.Dropdown(options=ACTIVATIONS, value=activation, description="activation",
+                                           style=LABEL_STYLE, layout=widgets.Layout(width="190px")),
+            "weights": widgets.ToggleButtons(options=list(WEIGHTS), value=weights, description="weights",
+                                             tooltips=["a network trained on the 200 points shown",
+                                                       "the same network before training"], style=LABEL_STYLE),
         }
-        self.step_label = widgets.Label()
-        self.controls["weights"].style.button_width = "130px"
+        self.controls["weights"].style.button_width = "150px"  # "trained on moons" in full
+        self.play = PlayControls(self.canvas, advance=self.next_layer, reset=self.reset, interval=700,
+                                 what="send the input forward one layer at a time")
+        self.play.step_button.description, self.play.step_button.tooltip = "next layer", "compute the next layer"
+        self.play.step_button.layout.width = "110px"
+        self.canvas.on_click(lambda _panel, x, y: self.set_input(x, y))
+        self.canvas.on_ready(self._train_ahead)
+        self._warming = None
+        self._last_change = 0.0
+        self.step = depth + 1
+        self._built = None  # (depth, activation, weights) of the network currently drawn
         self.observe_controls()
         c = self.controls
         self.ui = widgets.VBox([
-            widgets.HBox([c["x1"], c["x2"], c["play"], self.step_label]),
+            widgets.HBox([c["x1"], c["x2"], self.play.play, self.play.step_button, reset_button(self)]),
             widgets.HBox([c["depth"], c["activation"], c["weights"]]),
-            self.output,
+            self.canvas,
         ])
+        self.ui.add_class("nncourse-widget")
         self.update()
 
-    # -- the two kinds of update: a new network (rebuild) or a new input / animation step (cheap) ----------
+    # -- state --------------------------------------------------------------------------------------------
+
+    def set_input(self, x1, x2):
+        """Move the input to ``(x1, x2)`` (clipped to the plane), as a click on a heat map does."""
+        x0, x_1, y0, y1 = PLANE
+        self._last_change = time.monotonic()
+        with self.quiet(), self.controls["x1"].hold_sync(), self.controls["x2"].hold_sync():
+            self.controls["x1"].value = float(np.clip(x1, x0, x_1))
+            self.controls["x2"].value = float(np.clip(x2, y0, y1))
+            self.update()  # the picture first, then the sliders
+
+    def next_layer(self):
+        """One step of the animation (after the last layer, start again from the input); False at the end."""
+        depth = self.controls["depth"].value
+        self.step = 0 if self.step >= depth + 1 else self.step + 1
+        self.update()
+        return self.step < depth + 1
+
+    def changed(self):
+        self._last_change = time.monotonic()
+        self.play.pause()
+        self.update()
+
+    def _train_ahead(self):
+        """Once a browser shows the widget, train the other networks in the background (a quarter of a second
+        each, cached by :func:`~nncourse.train.trained_mlp`), nearest to the learner's current choice first and
+        never while the learner is moving a control, so that choosing one later answers at once."""
+        if self._warming is not None:
+            return
+        names = [name for _, name in ACTIVATIONS]
+        pending = {(d, a) for d in range(1, MAX_DEPTH + 1) for a in names}
+
+        def train_all():
+            while pending:
+                while time.monotonic() - self._last_change < 1.0:  # the learner is busy: keep out of the way
+                    time.sleep(0.2)
+                depth, activation = self.controls["depth"].value, self.controls["activation"].value
+                key = min(pending, key=lambda k: (abs(k[0] - depth), k[1] != activation, k))
+                pending.discard(key)
+                trained_mlp(*key, width=self.width, seed=self.seed)
+
+        self._warming = threading.Thread(target=train_all, daemon=True, name="ForwardPassExplorer warm-up")
+        self._warming.start()
+
+    def reset(self):
+        self.play.pause()
+        self.step = None  # the whole pass, once the network is rebuilt
+        super().reset()
 
     def rebuild(self):
-        """Build the network for the current depth, activation and weights; redraw diagram and heat maps."""
-        depth = self.controls["depth"].value
-        activation = self.controls["activation"].value
-        trained = self.controls["weights"].value == WEIGHTS[0]
-        make = trained_mlp if trained else _random_mlp
+        """Build the network for the current depth, activation and weights, and its activations over the plane."""
+        depth, activation, weights = self._built = self._key()
+        make = trained_mlp if weights == WEIGHTS[0] else _random_mlp
         self.model = make(depth, activation, width=self.width, seed=self.seed)
         self.linears = [m for m in self.model if isinstance(m, nn.Linear)]
-        sizes = [2] + [self.width] * depth + [1]
-
-        self.ax_net.clear()
-        self.ax_net.axis("off")
-        self.names = ["input", *[f"hidden {k}" for k in range(1, depth + 1)], "output z"]
-        self.diagram = NetworkDiagram(self.ax_net, sizes, weights=[m.weight.data for m in self.linears],
-                                      layer_names=self.names, max_linewidth=4.0)
-
-        x0, x1, y0, y1 = PLANE
-        xx, yy = np.meshgrid(np.linspace(x0, x1, RESOLUTION), np.linspace(y0, y1, RESOLUTION))
-        outputs = layer_activations(self.model, np.column_stack([xx.ravel(), yy.ravel()]))
+        outputs = layer_activations(self.model, self.grid)
         self.plane_activations = [a.reshape(RESOLUTION, RESOLUTION, -1) for a in outputs]
-        # One symmetric colour scale per layer, shared by its heat maps and its neurons in the diagram.
-        self.layer_vmax = [max(float(np.max(np.abs(a))), 1e-12) for a in self.plane_activations]
-        self.diagram.vmax = np.array(self.layer_vmax)
+        hidden = np.abs(np.concatenate([a.ravel() for a in outputs[1:-1]]))
+        self.vmax = 1.0 if activation in BOUNDED else float(np.ceil(max(hidden.max(), 1.0) * 10) / 10)
+        self.names = ["input", *[f"hidden {k}" for k in range(1, depth + 1)], "output"]
+        self.step = depth + 1  # a new network starts fully propagated
 
-        for (layer, unit), ax in self.heat_axes.items():
-            is_output = layer == MAX_DEPTH + 1
-            column = depth + 1 if is_output else layer  # index into plane_activations
-            shown = unit == 0 if is_output else layer <= depth
-            ax.set_visible(shown)
-            if not shown:
-                continue
-            values = self.plane_activations[column][:, :, unit]
-            image = self.heatmaps[layer, unit]
-            image.set_data(values)
-            image.norm.vmin, image.norm.vmax = -self.layer_vmax[column], self.layer_vmax[column]
-            ax.set_title("")
-            if unit == 0:
-                ax.set_title("output z" if column == depth + 1 else f"hidden {column}", fontsize=9)
-        for points in self.output_points:
-            points.set_visible(trained)
-        self._place_output_column(depth)
+    def _key(self):
+        return tuple(self.controls[name].value for name in ("depth", "activation", "weights"))
 
-        self._built = (depth, activation, self.controls["weights"].value)
-        play = self.controls["play"]
-        play.max = depth + 1
-        play.value = depth + 1  # a new network starts fully propagated
+    # -- drawing ------------------------------------------------------------------------------------------
 
-    def _place_output_column(self, depth):
-        """Move the output heat map to the column just after the last hidden layer."""
-        spec = self.heat_axes[depth + 1, 0].get_subplotspec()
-        self.heat_axes[MAX_DEPTH + 1, 0].set_position(spec.get_position(self.fig))
-
-    def update(self):
-        """Recompute from the controls: rebuild if the network changed, then propagate the current input."""
-        if self._updating:  # a control changed by this update (the Play range) calls back: nothing to add
-            return
-        self._updating = True
-        try:
-            self._update()
-        finally:
-            self._updating = False
-
-    def _update(self):
-        key = tuple(self.controls[name].value for name in ("depth", "activation", "weights"))
-        if key != self._built:
+    def scene(self):
+        if self._key() != self._built or self.step is None:
             self.rebuild()
-        depth = key[0]
+        depth, activation, weights = self._built
         x = np.array([[self.controls["x1"].value, self.controls["x2"].value]])
         self.point_activations = [a[0] for a in layer_activations(self.model, x)]
-        step = min(self.controls["play"].value, depth + 1)
-        shown = [a if k <= step else None for k, a in enumerate(self.point_activations)]
-        self.diagram.set_activations(shown)
-        self.diagram.set_highlight(step if step < depth + 1 else None)
-        for (layer, _unit), image in self.heatmaps.items():
-            column = depth + 1 if layer == MAX_DEPTH + 1 else layer
-            image.set_alpha(1.0 if column <= step else 0.15)  # layers the signal has not reached yet fade
-        for marker in self.markers.values():
-            marker.set_data([x[0, 0]], [x[0, 1]])
+        step = self.step
         z = float(self.point_activations[-1][0])
+        columns = depth + 1
+        cell = min(72.0, (AREA - 8.0 * (self.width - 1)) / self.width)
+        grid_width = columns * cell + (columns - 1) * 8.0
+        right = 760.0
+        left = right - grid_width
+
+        self.diagram = NetworkDiagram(
+            None, [2] + [self.width] * depth + [1], weights=[m.weight.data for m in self.linears],
+            activations=[a if k <= step else None for k, a in enumerate(self.point_activations)],
+            highlight=step if step < depth + 1 else None, layer_names=self.names, max_linewidth=4.0,
+            vmax=[float(np.max(np.abs(PLANE)))] + [self.vmax] * depth + [1.0])
+        if step == depth + 1:  # the output neuron in the classes' colours, as its heat map
+            self.diagram.node_fills[-1] = np.array(draw.colormap_rgba(CLASS_CMAP, _sigmoid(z)))
         where = f"x = ({x[0, 0]:.2f}, {x[0, 1]:.2f})"
         if step < depth + 1:
-            self.title.set_text(f"{where}: the signal has reached {self.names[step]}")
+            title = f"{where}: step {step} of {depth + 1}, the signal has reached {self.names[step]}"
         else:
-            self.title.set_text(f"{where}:  z = {z:.2f},  P(class 1) = σ(z) = {float(F.sigmoid(z)):.2f}")
-        self.step_label.value = f"step {step} / {depth + 1}"
-        self.redraw()
+            title = f"{where}: z = {z:.2f}, P(class 1) = σ(z) = {_sigmoid(z):.2f}"
+        panels = [draw.network_panel(self.diagram, [10, TOP, left - 40, AREA], title=title)]
+
+        for column in range(columns):
+            layer = column + 1
+            is_output = layer == depth + 1
+            reached = layer <= step
+            for unit in range(1 if is_output else self.width):
+                values = self.plane_activations[layer][:, :, unit]
+                if is_output:
+                    picture = draw.image(_sigmoid(values), PLANE, cmap=CLASS_CMAP, vmin=0.0, vmax=1.0,
+                                         alpha=1.0 if reached else 0.15)
+                else:
+                    picture = draw.image(values, PLANE, cmap=DIVERGING_CMAP, vmin=-self.vmax, vmax=self.vmax,
+                                         alpha=1.0 if reached else 0.15)
+                items = [picture]
+                if is_output and weights == WEIGHTS[0]:
+                    items += [draw.points(*self.X_data[self.y_data == k].T, color=CLASS_COLORS[k], size=1.8,
+                                          marker=CLASS_MARKERS[k], edge=COLORS["boundary"], edgewidth=0.3)
+                              for k in (0, 1)]
+                items.append(draw.points(x[:, 0], x[:, 1], color="white", edge=COLORS["boundary"], size=4.5,
+                                         edgewidth=1.2))
+                title = ("output σ(z)" if is_output else f"hidden {layer}") if unit == 0 else ""
+                top = TOP + unit * (cell + 8.0)
+                panels.append(draw.panel([left + column * (cell + 8.0), top, cell, cell], xlim=PLANE[:2],
+                                         ylim=PLANE[2:], items=items, axes=False, title=title, title_size=11,
+                                         clickable=True))
+        panels.append(_colorbar_panel(right + 10, TOP, AREA / 2 - 10,
+                                      draw.colorbar(DIVERGING_CMAP, -self.vmax, self.vmax, label="activation")))
+        panels.append(_colorbar_panel(right + 10, TOP + AREA / 2 + 10, AREA / 2 - 10,
+                                      draw.colorbar(CLASS_CMAP, 0.0, 1.0, label="P(class 1)")))
+        panels.append(draw.panel([left, TOP + AREA + 12, grid_width, 20], axes=False, items=[draw.label(
+            0.5, 0.5, "click or drag on a map to move the input", size=11, color="#555555")]))
+        return panels
+
+
+def _colorbar_panel(x, top, height, bar):
+    """An empty panel whose colour bar stands at ``x`` (a panel draws its bar 12 px right of its box)."""
+    return draw.panel([x - 13, top, 1, height], axes=False, colorbar=bar)

@@ -362,8 +362,8 @@ def time_control(page, root, kind, element, nth):
 
 
 def settle(page, quiet_ms=200, timeout=6.0):
-    """Wait until the kernel is idle and no canvas has drawn for ``quiet_ms`` (an animation that a control
-    started, such as a backward pass stepping on its own, has finished)."""
+    """Wait until the kernel is idle, nothing is playing and no canvas has drawn for ``quiet_ms`` (an
+    animation that a control started, such as a backward pass stepping on its own, has finished)."""
     page.evaluate(FRAME_COUNTER_JS)
     page.evaluate("() => Object.assign(window.__nnFrames, {root: document.body, count: 0})")
     deadline = time.monotonic() + timeout
@@ -371,7 +371,8 @@ def settle(page, quiet_ms=200, timeout=6.0):
     while time.monotonic() < deadline:
         page.wait_for_timeout(quiet_ms)
         count = page.evaluate("() => window.__nnFrames.count")
-        if count == last and page.evaluate(KERNEL_STATUS_JS) == "idle":
+        playing = page.locator(".widget-toggle-button", has_text="pause").count()
+        if count == last and not playing and page.evaluate(KERNEL_STATUS_JS) == "idle":
             break
         last = count
     page.evaluate("() => { window.__nnFrames.root = null; }")
@@ -501,6 +502,9 @@ def test_chapter_runs_and_every_widget_control_changes_the_picture(lab, page, ch
         return  # a chapter without widgets: running cleanly is all there is to check
     roots[0].wait_for(state="visible", timeout=WIDGET_TIMEOUT * 1000)
     assert page.get_by_text("Loading widget...").count() == 0, "a widget never finished loading"
+    for root in roots:  # the side bar is open: the notebook column is about 950 px (the issue's: 968 px)
+        width, needed = root.evaluate("(e) => [e.clientWidth, e.scrollWidth]")
+        assert needed <= width, f"{chapter}: a widget needs {needed} px in a {width} px column"
     rows = measure_widgets(page, repeats=2)
     print("\n" + format_rows(chapter, rows))
     assert rows, f"{chapter}: widgets without controls"

@@ -447,10 +447,10 @@ def lab(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
     root = base / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    from nncourse.student import build_directory
+    from nncourse.student import build
 
     student = root / "student"
-    build_directory(NOTEBOOKS, student)
+    build(NOTEBOOKS, student)
     try:
         process, url, log = start_jupyterlab(root, base / "lab")
     except LabError as exc:

@@ -260,3 +260,7 @@ def main(argv=None):
     except (ValueError, OSError) as exc:
         print(f"nncourse {args.command}: error: {exc}", file=sys.stderr)
         return 2
+
+
+if __name__ == "__main__":  # python -m nncourse.cli ... (as python -m nncourse ...)
+    sys.exit(main())

@@ -79,3 +79,12 @@ def test_python_m_nncourse_exercises():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == cli.exercise_table(markdown=True)
+
+
+@pytest.mark.slow
+def test_python_m_nncourse_cli_runs_the_command_too():
+    result = subprocess.run(
+        [sys.executable, "-m", "nncourse.cli", "student"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert "the following arguments are required: SOURCE, OUT_DIR" in result.stderr

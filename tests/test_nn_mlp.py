@@ -272,6 +272,29 @@ def test_the_trained_network_separates_the_moons_and_is_cached():
         assert p.data is not q.data  # each call gets its own copy to change
 
 
+@pytest.mark.parametrize(("depth", "activation"), [(1, "tanh"), (2, "relu"), (3, "sigmoid"), (4, "leaky_relu"),
+                                                   (1, "gelu"), (2, "silu")])
+def test_the_shipped_trained_weights_are_what_training_gives_today(depth, activation):
+    from nncourse.train import _trained_parameters, train_moons_mlp
+
+    shipped = _trained_parameters(depth, activation, 4, 0)
+    fresh = train_moons_mlp(depth, activation, 4, 0)
+    assert len(shipped) == len(fresh) == 2 * (depth + 1)
+    for stored, trained in zip(shipped, fresh, strict=True):
+        # 1500 SGD steps can amplify a different BLAS's rounding a little; anything larger means the recipe
+        # changed and scripts/make_trained_mlps.py must be rerun.
+        np.testing.assert_allclose(stored, trained, rtol=1e-7, atol=1e-9)
+
+
+def test_a_width_that_does_not_ship_is_trained_on_first_use():
+    from nncourse.train import SHIPPED_TRAINED_MLPS, shipped_key
+
+    with np.load(SHIPPED_TRAINED_MLPS) as stored:
+        assert f"{shipped_key(2, 'tanh', 3, 0)}/0" not in stored.files
+    X, y = moons_data()
+    assert np.mean((trained_mlp(2, "tanh", width=3)(X)[:, 0] > 0) == y) > 0.85
+
+
 def test_trained_mlp_refuses_a_bad_depth():
     with pytest.raises(ValueError, match="depth must be a positive integer, got int 0"):
         trained_mlp(0, "tanh")

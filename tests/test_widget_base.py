@@ -95,6 +95,36 @@ def test_an_image_is_coloured_with_the_matplotlib_colour_map_row_0_at_the_bottom
     assert (item["nx"], item["ny"]) == (2, 2)
 
 
+def heat_map_scene(values, dot):
+    return [draw.panel([0, 0, 100, 100], items=[draw.image(values, (0, 1, 0, 1), cmap="RdBu", vmin=-1, vmax=1),
+                                                draw.points([dot], [dot], color="white")])]
+
+
+def test_images_travel_apart_from_the_panels_named_by_their_content():
+    canvas = draw.Canvas()
+    canvas.panels = heat_map_scene(np.eye(3), 0.5)
+    (image,) = [item for item in canvas.panels[0]["items"] if item["type"] == "image"]
+    state = canvas.get_state()
+    (sent,) = [item for item in state["panels"][0]["items"] if item["type"] == "image"]
+    assert "rgba" not in sent and sent["key"] == draw.image_key(image) and sent["extent"] == image["extent"]
+    assert state["images"] == {sent["key"]: {"rgba": image["rgba"], "nx": 3, "ny": 3}}
+    assert draw.image_key(draw.image(np.eye(3), (0, 1, 0, 1), cmap="RdBu", vmin=-1, vmax=1)) == sent["key"]
+    assert draw.image_key(draw.image(-np.eye(3), (0, 1, 0, 1), cmap="RdBu", vmin=-1, vmax=1)) != sent["key"]
+
+
+def test_a_change_that_keeps_the_images_does_not_send_them_again():
+    canvas = draw.Canvas()
+    canvas.panels = heat_map_scene(np.eye(3), 0.5)
+    sent = []
+    canvas.observe(lambda change: sent.append(change["name"]), names=["images", "panels"])
+    canvas.panels = heat_map_scene(np.eye(3), 0.25)  # the input dot moves over the same heat map
+    assert sent == ["panels"]
+    canvas.panels = heat_map_scene(-np.eye(3), 0.25)  # new pixels: they go first, then the panels
+    assert sent == ["panels", "images", "panels"]
+    canvas.panels = [draw.panel([0, 0, 100, 100])]
+    assert canvas.images == {}
+
+
 def test_the_class_map_runs_from_a_tint_of_class_0s_colour_through_white_to_class_1s():
     from matplotlib.colors import to_rgba
 

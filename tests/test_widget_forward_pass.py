@@ -193,17 +193,3 @@ def test_reset_puts_every_control_back(widget):
 def test_bad_arguments_are_named_never_clamped(kwargs, words):
     with pytest.raises(ValueError, match=words):
         ForwardPassExplorer(**kwargs)
-
-
-def test_once_a_browser_shows_it_the_other_networks_are_trained_ahead_nearest_first(monkeypatch):
-    import nncourse.widgets.forward_pass as module
-
-    widget = ForwardPassExplorer(depth=3, activation="relu", weights="random init")
-    trained = []
-    monkeypatch.setattr(module, "trained_mlp", lambda depth, activation, **kwargs: trained.append((depth, activation)))
-    widget.canvas._handle_message(widget.canvas, {"event": "ready"}, [])
-    widget.canvas._handle_message(widget.canvas, {"event": "ready"}, [])  # a second view: no second thread
-    widget._warming.join(10)
-    assert len(trained) == len(set(trained)) == 4 * 6
-    assert trained[0] == (3, "relu") and {d for d, _ in trained[:6]} == {3}
-    assert {d for d, _ in trained[-6:]} == {1}  # the farthest depth last

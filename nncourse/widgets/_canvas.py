@@ -9,6 +9,8 @@ milliseconds (``docs/widget-rendering.md`` has the measurements). Colours are th
 the static figure before it.
 
 Numeric arrays travel as float32 buffers; a panel's ``box`` is ``[left, top, width, height]`` in pixels.
+Images travel apart from the panels, in :attr:`Canvas.images`, named by their content: a change that leaves
+the images as they were (moving an input over fixed heat maps) sends only the small panels.
 
 >>> canvas = Canvas(width=300, height=200, description="a sine")
 >>> x = np.linspace(0, 6, 50)
@@ -18,6 +20,7 @@ Numeric arrays travel as float32 buffers; a panel's ``box`` is ``[left, top, wid
 """
 
 import functools
+import hashlib
 from pathlib import Path
 
 import anywidget
@@ -58,7 +61,8 @@ class Canvas(anywidget.AnyWidget):
     width = traitlets.Int(600).tag(sync=True)
     height = traitlets.Int(400).tag(sync=True)
     description = traitlets.Unicode("").tag(sync=True)
-    panels = traitlets.List().tag(sync=True)
+    panels = traitlets.List().tag(sync=True, to_json=lambda panels, _widget: _without_pixels(panels))
+    images = traitlets.Dict().tag(sync=True)  # the pixels of the panels' images, by image_key
     playing = traitlets.Bool(False).tag(sync=True)
     interval = traitlets.Int(50).tag(sync=True)
 
@@ -78,6 +82,13 @@ class Canvas(anywidget.AnyWidget):
     def on_ready(self, callback):
         self._ready_callbacks.append(callback)
 
+    @traitlets.validate("panels")
+    def _send_images_first(self, proposal):
+        # Setting images here, before the panels change, sends them first; an unchanged set is not resent.
+        self.images = {image_key(item): {"rgba": item["rgba"], "nx": item["nx"], "ny": item["ny"]}
+                       for panel in proposal["value"] for item in panel.get("items", ()) if item["type"] == "image"}
+        return proposal["value"]
+
     def _handle_message(self, _widget, content, _buffers):
         if content.get("event") == "click":
             for callback in self._click_callbacks:
@@ -85,6 +96,23 @@ class Canvas(anywidget.AnyWidget):
         elif content.get("event") in ("tick", "ready"):
             for callback in self._tick_callbacks if content["event"] == "tick" else self._ready_callbacks:
                 callback()
+
+
+def image_key(item):
+    """The name of an :func:`image` item's pixels in :attr:`Canvas.images`: a digest of its content.
+
+    >>> image_key(image(np.zeros((2, 2)), (0, 1, 0, 1), cmap="RdBu", vmin=-1, vmax=1))
+    '2x2:8a466f85258dcec7'
+    """
+    digest = hashlib.blake2b(item["rgba"], digest_size=8).hexdigest()
+    return f"{item['nx']}x{item['ny']}:{digest}"
+
+
+def _without_pixels(panels):
+    """The panels as the front end receives them: each image names its pixels instead of carrying them."""
+    return [{**panel, "items": [{**{k: v for k, v in item.items() if k != "rgba"}, "key": image_key(item)}
+                                if item["type"] == "image" else item for item in panel.get("items", ())]}
+            for panel in panels]
 
 
 # -- scene helpers: each returns a plain dict the front end draws ------------------------------------------------

@@ -1,8 +1,9 @@
 """The forward-pass explorer: follow one input through a small MLP, and see what every unit computes.
 
 Choose the depth (1 to 4 hidden layers of ``width`` units), the activation, and the weights (a network
-trained on the two-moons data, :func:`nncourse.train.trained_mlp`, or the same architecture at its random
-initialisation); move the input ``(x1, x2)`` with the sliders or by clicking (or dragging) on any heat map.
+trained on the two-moons data, :func:`nncourse.train.trained_mlp`, whose weights for the default width ship
+with the package so that every choice answers at once, or the same architecture at its random initialisation);
+move the input ``(x1, x2)`` with the sliders or by clicking (or dragging) on any heat map.
 
 * left, the network diagram (:class:`nncourse.plot.NetworkDiagram`): each edge's thickness is ``|w|`` and its
   colour the sign of ``w``; each hidden neuron is filled by its activation ``a(l) = σ(W(l) a(l-1) + b(l))``
@@ -14,9 +15,6 @@ initialisation); move the input ``(x1, x2)`` with the sliders or by clicking (or
   (±1 for the bounded tanh and sigmoid, the largest activation on the plane for the others), with a colour
   bar; the output column shows ``σ(z)`` in the classes' colours, over the training points.
 """
-
-import threading
-import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -102,9 +100,6 @@ class ForwardPassExplorer(CanvasWidget):
         self.play.step_button.description, self.play.step_button.tooltip = "next layer", "compute the next layer"
         self.play.step_button.layout.width = "110px"
         self.canvas.on_click(lambda _panel, x, y: self.set_input(x, y))
-        self.canvas.on_ready(self._train_ahead)
-        self._warming = None
-        self._last_change = 0.0
         self.step = depth + 1
         self._built = None  # (depth, activation, weights) of the network currently drawn
         self.observe_controls()
@@ -122,7 +117,6 @@ class ForwardPassExplorer(CanvasWidget):
     def set_input(self, x1, x2):
         """Move the input to ``(x1, x2)`` (clipped to the plane), as a click on a heat map does."""
         x0, x_1, y0, y1 = PLANE
-        self._last_change = time.monotonic()
         with self.quiet(), self.controls["x1"].hold_sync(), self.controls["x2"].hold_sync():
             self.controls["x1"].value = float(np.clip(x1, x0, x_1))
             self.controls["x2"].value = float(np.clip(x2, y0, y1))
@@ -136,30 +130,8 @@ class ForwardPassExplorer(CanvasWidget):
         return self.step < depth + 1
 
     def changed(self):
-        self._last_change = time.monotonic()
         self.play.pause()
         self.update()
-
-    def _train_ahead(self):
-        """Once a browser shows the widget, train the other networks in the background (a quarter of a second
-        each, cached by :func:`~nncourse.train.trained_mlp`), nearest to the learner's current choice first and
-        never while the learner is moving a control, so that choosing one later answers at once."""
-        if self._warming is not None:
-            return
-        names = [name for _, name in ACTIVATIONS]
-        pending = {(d, a) for d in range(1, MAX_DEPTH + 1) for a in names}
-
-        def train_all():
-            while pending:
-                while time.monotonic() - self._last_change < 1.0:  # the learner is busy: keep out of the way
-                    time.sleep(0.2)
-                depth, activation = self.controls["depth"].value, self.controls["activation"].value
-                key = min(pending, key=lambda k: (abs(k[0] - depth), k[1] != activation, k))
-                pending.discard(key)
-                trained_mlp(*key, width=self.width, seed=self.seed)
-
-        self._warming = threading.Thread(target=train_all, daemon=True, name="ForwardPassExplorer warm-up")
-        self._warming.start()
 
     def reset(self):
         self.play.pause()

@@ -4,7 +4,8 @@
 //
 // A scene is a list of panels: {box: [left, top, width, height] in CSS pixels, xlim, ylim, xscale, yscale,
 // title, xlabel, ylabel, axes (frame, ticks and grid, default true), xticks/yticks ([[value, label], ...],
-// optional), items (drawn in order), legend, colorbar, clickable}. Numeric arrays arrive as float32 buffers.
+// optional), items (drawn in order), legend, colorbar, clickable}. Numeric arrays arrive as float32 buffers;
+// an image item names its pixels (item.key), which arrive apart, in the model's `images`.
 
 const FONT = '"DejaVu Sans", "Helvetica Neue", Arial, sans-serif';
 const SUPERSCRIPT = { '-': '\u207b', 0: '\u2070', 1: '\u00b9', 2: '\u00b2', 3: '\u00b3', 4: '\u2074',
@@ -177,12 +178,11 @@ const DRAW = {
       }
     }
   },
-  image(ctx, t, item) {
-    // item.rgba: ny rows of nx RGBA pixels, the first row at the bottom (y = extent[2]), as matplotlib's
-    // imshow(origin="lower").
-    const pixels = new Uint8ClampedArray(item.rgba.buffer, item.rgba.byteOffset, item.rgba.byteLength);
-    const tile = new OffscreenCanvas(item.nx, item.ny);
-    tile.getContext('2d').putImageData(new ImageData(pixels, item.nx, item.ny), 0, 0);
+  image(ctx, t, item, tiles) {
+    // The pixels arrive apart from the panels (model 'images'), already turned into a tile; row 0 of the
+    // tile is the bottom of the extent (y = extent[2]), as matplotlib's imshow(origin="lower").
+    const tile = tiles.get(item.key);
+    if (!tile) return;
     const [x0, x1, y0, y1] = item.extent;
     ctx.save();
     ctx.globalAlpha = item.alpha ?? 1;
@@ -268,7 +268,7 @@ function drawColorbar(ctx, panel) {
   if (bar.label) text(ctx, bar.label, x + 56, top + height / 2, { size: 11, angle: -Math.PI / 2 });
 }
 
-function drawPanel(ctx, panel) {
+function drawPanel(ctx, panel, tiles) {
   const t = transform(panel);
   const [left, top, width, height] = panel.box;
   if (panel.axes !== false) drawAxes(ctx, panel, t);
@@ -278,7 +278,7 @@ function drawPanel(ctx, panel) {
   if (panel.clip !== false) ctx.clip();
   for (const item of panel.items ?? []) {
     ctx.globalAlpha = item.alpha ?? 1;
-    DRAW[item.type](ctx, t, item);
+    DRAW[item.type](ctx, t, item, tiles);
   }
   ctx.restore();
   ctx.globalAlpha = 1;
@@ -296,6 +296,23 @@ function render({ model, el }) {
   el.appendChild(canvas);
   const ctx = canvas.getContext('2d');
 
+  // Images by content key (nx x ny RGBA pixels each): a tile is made once per new image and kept while
+  // the kernel still shows it, so redraws that keep the images (a moved input) only paint.
+  let tiles = new Map();
+  function loadTiles() {
+    const next = new Map();
+    for (const [key, im] of Object.entries(model.get('images') ?? {})) {
+      let tile = tiles.get(key);
+      if (!tile) {
+        const pixels = new Uint8ClampedArray(im.rgba.buffer, im.rgba.byteOffset, im.rgba.byteLength);
+        tile = new OffscreenCanvas(im.nx, im.ny);
+        tile.getContext('2d').putImageData(new ImageData(pixels, im.nx, im.ny), 0, 0);
+      }
+      next.set(key, tile);
+    }
+    tiles = next;
+  }
+
   function draw() {
     const width = model.get('width');
     const height = model.get('height');
@@ -309,7 +326,7 @@ function render({ model, el }) {
     canvas.setAttribute('aria-label', model.get('description'));
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    for (const panel of model.get('panels')) drawPanel(ctx, panel);
+    for (const panel of model.get('panels')) drawPanel(ctx, panel, tiles);
   }
 
   // Clicks (and drags) on a clickable panel go to the kernel in data coordinates, at most one per frame.
@@ -351,10 +368,12 @@ function render({ model, el }) {
     }, wait);
   }
 
+  model.on('change:images', loadTiles);
   model.send({ event: 'ready' }); // a view exists: the kernel may prepare what the learner will ask for next
   model.on('change:panels', () => { draw(); waiting = Math.max(0, waiting - 1); schedule(); });
   model.on('change:width change:height change:description', draw);
   model.on('change:playing', () => { waiting = 0; schedule(); });
+  loadTiles();
   draw();
   schedule();
   return () => { clearTimeout(timer); clearTimeout(stalled); };

@@ -227,9 +227,12 @@ class NetworkDiagram:
 
     def _style_nodes(self):
         fills = np.tile(_UNREACHED, (len(self._node_layer), 1))
+        scaled = np.full(len(self._node_layer), np.nan)  # each activation through its layer's norm, then one lookup
         for k, norm in enumerate(self.layer_norms()):
             mask = (self._node_layer == k) & np.isfinite(self._activations)
-            fills[mask] = self.cmap(norm(self._activations[mask]))
+            scaled[mask] = norm(self._activations[mask])
+        reached = np.isfinite(scaled)
+        fills[reached] = self.cmap(scaled[reached])
         rings = np.tile(_NODE_EDGE, (len(self._node_layer), 1))
         widths = np.full(len(self._node_layer), 1.2)
         if self._highlight is not None:

@@ -149,6 +149,9 @@ class ForwardPassExplorer(CanvasWidget):
         hidden = np.abs(np.concatenate([a.ravel() for a in outputs[1:-1]]))
         self.vmax = 1.0 if activation in BOUNDED else float(np.ceil(max(hidden.max(), 1.0) * 10) / 10)
         self.names = ["input", *[f"hidden {k}" for k in range(1, depth + 1)], "output"]
+        vmax = [float(np.max(np.abs(PLANE)))] + [self.vmax] * depth + [1.0]  # the input's, hidden, output's
+        self.diagram = NetworkDiagram(None, [2] + [self.width] * depth + [1], layer_names=self.names,
+                                      weights=[m.weight.data for m in self.linears], max_linewidth=4.0, vmax=vmax)
         self.step = depth + 1  # a new network starts fully propagated
 
     def _key(self):
@@ -170,11 +173,8 @@ class ForwardPassExplorer(CanvasWidget):
         right = 760.0
         left = right - grid_width
 
-        self.diagram = NetworkDiagram(
-            None, [2] + [self.width] * depth + [1], weights=[m.weight.data for m in self.linears],
-            activations=[a if k <= step else None for k, a in enumerate(self.point_activations)],
-            highlight=step if step < depth + 1 else None, layer_names=self.names, max_linewidth=4.0,
-            vmax=[float(np.max(np.abs(PLANE)))] + [self.vmax] * depth + [1.0])
+        self.diagram.set_highlight(step if step < depth + 1 else None)
+        self.diagram.set_activations([a if k <= step else None for k, a in enumerate(self.point_activations)])
         if step == depth + 1:  # the output neuron in the classes' colours, as its heat map
             self.diagram.node_fills[-1] = np.array(draw.colormap_rgba(CLASS_CMAP, _sigmoid(z)))
         where = f"x = ({x[0, 0]:.2f}, {x[0, 1]:.2f})"

@@ -6,7 +6,8 @@ made to the copy, never to the chapter itself:
 
 * under the chapter's title, a line with a link to download the notebook and a link to open it on Binder;
 * each exercise's solution cell (nbgrader ``solution: true``, the cells ``nncourse.student`` replaces) gets
-  MyST-NB's ``hide-input`` tag and the prompt "Show the solution", so the page shows it behind a toggle;
+  MyST-NB's ``hide-input`` tag and the prompt "Show the solution", so the page shows it behind a toggle,
+  and loses nbgrader's ``### BEGIN/END SOLUTION`` marker lines;
 * each grade (checker) cell loses its instructor's hidden tests, as the student build removes them;
 * each widget cell (its last line shows a widget from ``nncourse.widgets``) loses any widget-view output,
   which needs a live kernel, and is followed by a note saying how to run the live widget; the static
@@ -25,7 +26,7 @@ import shutil
 from importlib import metadata
 from pathlib import Path
 
-from nncourse.student import is_grade_cell, is_solution_cell, strip_hidden_tests
+from nncourse.student import BEGIN, END, is_grade_cell, is_solution_cell, strip_hidden_tests
 
 CHAPTER_GLOB = "[0-9][0-9]_*.ipynb"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -139,6 +140,16 @@ def _markdown(source, cell_id, **metadata):
     return {"cell_type": "markdown", "id": cell_id, "metadata": metadata, "source": source}
 
 
+def without_solution_markers(source):
+    """A solution cell's code as a reader wants it: nbgrader's marker lines removed, the solution kept.
+
+    >>> print(without_solution_markers("def f():\\n    ### BEGIN SOLUTION\\n    return 1\\n    ### END SOLUTION"))
+    def f():
+        return 1
+    """
+    return "\n".join(line for line in source.split("\n") if line.strip() not in (BEGIN, END))
+
+
 def book_notebook(nb, *, download, binder):
     """A copy of chapter ``nb`` ready for the book; ``download`` is MyST for a download link, ``binder`` a URL.
 
@@ -172,6 +183,7 @@ or [open it on Binder](https://binder.example).', 'Why.', 'x = 1']
             if "hide-input" not in tags:
                 tags.append("hide-input")
             cell["metadata"]["mystnb"] = dict(SOLUTION_PROMPTS)
+            cell["source"] = without_solution_markers(_source(cell))
         if is_grade_cell(cell):
             cell["source"], _ = strip_hidden_tests(_source(cell), where=f"cell {index}")
         if is_widget_cell(cell, names):

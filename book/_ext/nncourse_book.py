@@ -49,7 +49,7 @@ MATHJAX_LAZY = ("input/tex/extensions", "output/chtml", "ui", "a11y", "adaptors"
 def chapter_notebooks(notebooks_dir):
     """The chapter notebooks, ``NN_topic.ipynb``, in chapter order.
 
-    >>> [path.name for path in chapter_notebooks("notebooks")][:2]
+    >>> [path.name for path in chapter_notebooks(Path(__file__).parents[2] / "notebooks")][:2]
     ['01_perceptron.ipynb', '02_activations.ipynb']
     """
     return sorted(Path(notebooks_dir).glob(CHAPTER_GLOB))

@@ -44,6 +44,10 @@ RUN_LINE = "**Run this chapter yourself:** {download} and open it in JupyterLab,
 MATHJAX_DISTRIBUTION = "sphinx-mathjax-offline"
 MATHJAX_BUNDLE = "tex-chtml.js"
 MATHJAX_LAZY = ("input/tex/extensions", "output/chtml", "ui", "a11y", "adaptors", "sre")
+MATHJAX_NOTICE = """\
+MathJax 3.2.2 (https://www.mathjax.org), Copyright The MathJax Consortium, Apache License 2.0.
+These files come from the sphinx-mathjax-offline package (version 0.0.2), copied by nncourse's book build.
+"""
 
 
 def chapter_notebooks(notebooks_dir):
@@ -289,6 +293,7 @@ def ship_assets(app, exception):
     shutil.copy2(source / MATHJAX_BUNDLE, target / MATHJAX_BUNDLE)
     for folder in MATHJAX_LAZY:
         shutil.copytree(source / folder, target / folder, dirs_exist_ok=True)
+    (target / "NOTICE.txt").write_text(MATHJAX_NOTICE, encoding="utf-8")
     # The header's download button offers _sources/<page>.ipynb: give it the chapter as committed.
     for path in chapter_notebooks(app.config.nncourse_notebooks):
         shipped = outdir / "_sources" / "notebooks" / path.name

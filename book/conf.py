@@ -1,6 +1,6 @@
 """Sphinx configuration of the course as a website (README: "Read it as a website").
 
-    python -m sphinx book book/_build/html
+    python -m sphinx -M html book book/_build
 
 builds the site from the committed, executed notebooks in ``notebooks/`` without running any of them
 (``nb_execution_mode = "off"``): ``_ext/nncourse_book.py`` copies each chapter into ``book/notebooks/``

@@ -1,6 +1,6 @@
 """The course as a website: the book builds from the committed notebooks, and every page works in a real browser.
 
-The build is the README's (``python -m sphinx book book/_build/html``), run on a temporary copy of ``book/``
+The build is the README's (``python -m sphinx -M html book book/_build``), run on a temporary copy of ``book/``
 so that the repository's files are never touched, with warnings as errors. The pages are then served from
 127.0.0.1 and opened one by one in Debian's Chromium through Playwright, launched as ``tests/test_browser.py``
 launches it (no browser is ever downloaded): each renders its title, typesets all of its math (no raw TeX

@@ -184,6 +184,7 @@ def site(tmp_path_factory):
     server.server_close()
 
 
+@pytest.mark.slow
 def test_the_build_writes_a_page_per_chapter(site):
     _, html = site
     assert (html / "index.html").is_file() and (html / "search.html").is_file()
@@ -243,6 +244,7 @@ def check_page_basics(facts, title):
     assert not re.search(r"\$[^$\s][^$]*\$", facts["prose"]), "a $...$ formula was not turned into math"
 
 
+@pytest.mark.slow
 def test_the_landing_page(site, browser):
     base, _ = site
     facts = open_page(browser, base, "index.html")
@@ -261,6 +263,7 @@ def test_the_landing_page(site, browser):
         facts["page"].close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(CHAPTERS)), ids=[path.stem for path in CHAPTERS])
 def test_a_chapter_page(site, browser, index):
     base, _ = site
@@ -295,6 +298,7 @@ def test_a_chapter_page(site, browser, index):
         facts["page"].close()
 
 
+@pytest.mark.slow
 def test_the_search_finds_a_chapter_5_term_on_its_page(site, browser):
     base, _ = site
     chapter5 = next(path for path in CHAPTERS if path.name.startswith("05_"))

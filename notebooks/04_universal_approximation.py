@@ -17,8 +17,9 @@
 #
 # Chapter 3 showed that a hidden layer lets a network solve XOR, which no single neuron can. How far does
 # that go? Remarkably far: **one hidden layer with enough units can approximate any continuous function on
-# a closed and bounded (compact) region as closely as we like.** This is the *universal approximation theorem*: in principle, no
-# continuous input-output relation is out of reach of a network, whatever the task. This chapter states
+# a closed and bounded (compact) region as closely as we like.** This is the *universal approximation
+# theorem*: in principle, no continuous input-output relation is out of reach of a network, whatever the
+# task. This chapter states
 # the theorem precisely, then *builds* the approximating networks by hand, with weights we write down, so
 # that the proof idea becomes something you can plot: steep sigmoids make steps, two steps make a bump, and
 # a sum of bumps follows any curve. We measure how the error shrinks as units are added, compare hand-built
@@ -95,16 +96,17 @@ _ = nncourse.manual_seed(0)  # the default generator, for anything drawn without
 #
 # Every word matters. *Compact* $K$, closed and bounded: on all of $\mathbb{R}$ no network approximates
 # $\sin x$ uniformly (a ReLU network is linear far away, a sigmoid network constant), and on an open or
-# unbounded set the promise can fail ($1/x$ is continuous on $(0, 1)$, but unbounded there). *Continuous* $f$: a jump cannot be matched in the sup norm by a continuous $\hat y$ (the error near
-# the jump stays at least half its height). *Sup norm*: the error is small **everywhere** on $K$, not just on
+# unbounded set the promise can fail ($1/x$ is continuous on $(0, 1)$, but unbounded there). *Continuous*
+# $f$: a jump cannot be matched in the sup norm by a continuous $\hat y$ (the error near the jump stays at
+# least half its height). *Sup norm*: the error is small **everywhere** on $K$, not just on
 # average.
 #
 # **What it does not say.** It is an *existence* theorem. It gives no bound on $N$, which for a general
 # continuous $f$ on $\mathbb{R}^d$ can grow exponentially with $d$ (Barron (1993) shows a rate whose exponent
 # does not depend on $d$, an $L^2$ error of order $C_f/\sqrt{N}$, but only for functions whose Fourier
-# transform has a finite first moment $C_f$). And it says nothing about *learning*: the weights exist, but gradient descent on a
-# finite data set need not find them, and a network that fits the training points may still do badly
-# between them. Existence, not efficiency, not learnability. The rest of the chapter makes each of these
+# transform has a finite first moment $C_f$). And it says nothing about *learning*: the weights exist, but
+# gradient descent on a finite data set need not find them, and a network that fits the training points may
+# still do badly between them. Existence, not efficiency, not learnability. The rest of the chapter makes each of these
 # points measurable.
 
 # %% [markdown]
@@ -419,7 +421,8 @@ plt.show()
 # (an error of $10^{-11}$ on the points), and is off by 0.17 against the true function, more than the
 # noise's standard deviation of 0.1. Approximation theory says that *some* network is close to $f$
 # everywhere; which network a method finds from finitely many points is the question of **generalisation**,
-# which Chapter 8 (regularisation and normalisation) takes up: validation data, weight decay, early stopping, dropout.
+# which Chapter 8 (regularisation and normalisation) takes up: validation data, weight decay, early
+# stopping, dropout.
 
 # %% [markdown]
 # ### Explore
@@ -453,8 +456,8 @@ ApproximationPlayground(target="sine", n_units=8, construction="sigmoid")
 # A *shallow* ReLU network has a kink only where one of its units switches, so $N$ units on a line give at
 # most $N + 1$ linear pieces. To represent $T^k$ exactly it needs at least $2^k - 1$ units, and with fewer
 # pieces than teeth it must miss whole teeth, which costs an error of order 1 (Telgarsky proves an $L^1$
-# lower bound of this kind). Count the pieces (`universal.count_linear_pieces`), and measure the smallest width at which the
-# shallow interpolant reaches a max error of 0.1, against the deep network's $2k$ units:
+# lower bound of this kind). Count the pieces (`universal.count_linear_pieces`), and measure the smallest
+# width at which the shallow interpolant reaches a max error of 0.1, against the deep network's $2k$ units:
 
 # %% tags=["nbval-check-output"]
 S = (0.0, 1.0)
@@ -551,7 +554,8 @@ for m, color in zip((0, 1, 2), (COLORS["neutral"], COLORS["validation"], COLORS[
                  label=f"f_{m}: {2**m + 1} knots")
 axes[0].set(xlabel="x", title="Each sawtooth refines the chord of x²")
 for s_level, color in zip((1, 2, 3), (COLORS["validation"], COLORS["model"], COLORS["highlight"]), strict=True):
-    axes[1].plot(t, universal.sawtooth(t, s_level) / 4.0**s_level, color=color, label=f"T{'¹²³'[s_level - 1]}(x) / {4**s_level}")
+    axes[1].plot(t, universal.sawtooth(t, s_level) / 4.0**s_level, color=color,
+                 label=f"T{'¹²³'[s_level - 1]}(x) / {4**s_level}")
 axes[1].set(xlabel="x", title="The corrections subtracted: more teeth, 4× smaller")
 for ax in axes:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=8)

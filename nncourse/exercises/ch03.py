@@ -274,7 +274,7 @@ def check_digits_classifier(train):
 
     >>> def train(X, y):
     ...     weights = np.linalg.lstsq(np.c_[X, np.ones(len(X))], np.eye(10)[y], rcond=None)[0]
-    ...     return lambda images: np.c_[images, np.ones(len(images))] @ weights  # a linear model: 0.92
+    ...     return lambda images: np.c_[images, np.ones(len(images))] @ weights  # a linear model: 0.936
     >>> result = check_digits_classifier(train)
     >>> result.n_passed, result.passed
     (2, False)

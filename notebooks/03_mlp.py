@@ -871,7 +871,7 @@ from nncourse.exercises.ch03 import check_bce_with_logits
 check_bce_with_logits(bce_with_logits)
 
 # %% [markdown]
-# ### Exercise 6: a digits classifier (3 points, open-ended)
+# ### Exercise 6 (open-ended): a digits classifier (3 points)
 #
 # Write `train_digits(X_train, y_train)` that builds a network with `nncourse.nn`, trains it on the images
 # `X_train` (shape `(N, 64)`) and labels `y_train`, and returns the trained model. The checker calls it with

@@ -814,7 +814,7 @@ from nncourse.exercises.ch04 import check_square_approximation
 check_square_approximation(square_approximation)
 
 # %% [markdown]
-# ### Exercise 5: beat evenly spaced knots (3 points, open-ended)
+# ### Exercise 5 (open-ended): beat evenly spaced knots (3 points)
 #
 # $\tanh(5x)$ on $[-1, 1]$ is almost flat near $\pm 1$ and bends sharply near $|x| \approx 0.2$. The
 # chapter's interpolant with 8 evenly spaced knots wastes units on the flat parts: its max error is 0.131.

@@ -15,7 +15,10 @@ with ``sup_{x∈K} |f(x) − ŷ(x)| < ε``. This module writes such networks dow
   squares;
 * :func:`sawtooth_network` shows what depth buys: ``k`` layers of two ReLUs make ``2^k`` linear pieces,
   which one hidden layer needs about ``2^k`` units for (:func:`count_linear_pieces` counts them);
-* :func:`tower_network` is the 2-D analogue of a bump: a bump in each direction, thresholded;
+* :func:`yarotsky_square` and :func:`square_network`: ``x²`` from sawtooth functions (Yarotsky 2017), with
+  error ``4^(−m−1)`` from ``m`` layers of 3 units;
+* :func:`ridge_network` carries the construction to ``d`` inputs through ridge functions ``g(a · x)``, and
+  :func:`tower_network` is the 2-D analogue of a bump: a bump in each direction, thresholded;
 * :func:`safe_expression` turns a formula such as ``"sin(3*x) + x**2"`` into a function without ``eval``.
 
 Every construction returns a :class:`Network` with explicit weights in the course's layout (``W`` of shape
@@ -520,9 +523,118 @@ def count_linear_pieces(f, interval, n_points=10_001, tol=1e-6):
     return int(np.sum(lengths >= 2))
 
 
+def yarotsky_square(x, m):
+    """Yarotsky's (2017) approximation of ``x²`` on ``[0, 1]`` from sawtooth functions:
+
+        f_m(x) = x − Σ_{s=1}^{m} T^s(x) / 4^s,
+
+    where ``T^s`` is the tent map composed ``s`` times (:func:`sawtooth`). ``f_m`` is the piecewise-linear
+    interpolant of ``x²`` at the ``2^m + 1`` points ``j / 2^m``, so its maximum error is ``h²/4 = 4^(−m−1)``
+    with ``h = 2^(−m)`` (``max|f″| h²/8`` with ``f″ = 2``), reached at the midpoints between the knots.
+
+    >>> x = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+    >>> yarotsky_square(x, 1).tolist()  # exact at 0, 1/2, 1; the chord in between
+    [0.0, 0.125, 0.25, 0.625, 1.0]
+    >>> float(np.max(np.abs(yarotsky_square(np.linspace(0, 1, 1025), 3) - np.linspace(0, 1, 1025) ** 2)))
+    0.00390625
+    """
+    where = "yarotsky_square"
+    check_positive(m, "m", where, integer=True, allow_zero=True)
+    x = as_array(x, "x", where, dtype=np.float64)
+    if np.any((x < 0) | (x > 1)):
+        raise ValueError(f"{where}: x must lie in [0, 1], got values from {x.min():g} to {x.max():g}")
+    return x - sum(sawtooth(x, s) / 4.0**s for s in range(1, int(m) + 1))
+
+
+def square_network(m):
+    """A deep ReLU network of ``m`` hidden layers of 3 units that computes :func:`yarotsky_square` on ``[0, 1]``.
+
+    Hidden layer ``l`` holds ``relu(g)``, ``relu(g − ½)`` and the running sum ``relu(x − Σ_{s<l} T^s(x)/4^s)``,
+    where ``g = T^(l−1)(x)`` (``T^0(x) = x``). The next layer reads ``T(g) = 2 relu(g) − 4 relu(g − ½)`` from the
+    first two and subtracts ``T^l(x)/4^l`` from the running sum, which is never negative (it is an
+    interpolant of ``x²``), so its ReLU passes it unchanged. ``3m`` units give a maximum error of
+    ``4^(−m−1)``; the one-hidden-layer interpolant needs ``2^m`` units for the same function.
+
+    >>> net = square_network(4)
+    >>> net.hidden_sizes, count_linear_pieces(net, (0, 1))  # 12 units, 2⁴ pieces
+    ((3, 3, 3, 3), 16)
+    >>> x = np.linspace(0, 1, 101)
+    >>> bool(np.allclose(net(x), yarotsky_square(x, 4))), round(approximation_error(np.square, net, (0, 1))[0], 6)
+    (True, 0.000977)
+    """
+    check_positive(m, "m", "square_network", integer=True)
+    m = int(m)
+    shift = np.array([0.0, -0.5, 0.0])
+    layers = [(np.ones((3, 1)), shift)]
+    for level in range(1, m + 1):
+        # T^level(x) = 2 relu(g) − 4 relu(g − ½), subtracted from the running sum with weight 1/4^level
+        update = np.array([[-2.0, 4.0, 0.0]]) / 4.0**level + np.array([[0.0, 0.0, 1.0]])
+        if level < m:
+            fold = np.array([[2.0, -4.0, 0.0], [2.0, -4.0, 0.0]])
+            layers.append((np.vstack([fold, update]), shift))
+        else:
+            layers.append((update, np.zeros(1)))
+    return Network(layers, "relu")
+
+
 # ------------------------------------------------------------------------------------------------------------
-# Two dimensions: towers
+# More than one dimension: ridge functions and towers
 # ------------------------------------------------------------------------------------------------------------
+
+
+def ridge_network(ridges, n_units, kind="relu"):
+    """One hidden layer that approximates a sum of **ridge functions** ``Σ_i g_i(a_i · x)`` on ``ℝ^d``.
+
+    A ridge function is constant along every direction orthogonal to ``a_i``: a function of one variable,
+    ``t = a_i · x``. Each ``g_i`` is approximated on its interval of ``t`` by :func:`bump_network` with
+    ``n_units`` units, ``g_i(t) ≈ Σ_j c_j σ(w_j t + b_j) + c_0``; substituting ``t = a_i · x`` turns unit ``j``
+    into ``σ((w_j a_i) · x + b_j)``, an ordinary hidden unit with weight vector ``w_j a_i``. Stacking the units
+    of every ridge gives one hidden layer of ``len(ridges) · n_units`` units, and the errors add up. This is
+    the step that carries the one-dimensional theorem to ``d`` dimensions (Leshno et al. 1993; Pinkus 1999).
+
+    Args:
+        ridges: a list of ``(direction, g, interval)``: ``direction`` a vector ``a_i`` of length ``d``, ``g`` a
+            vectorised function of one variable, ``interval`` ``(lo, hi)`` covering ``a_i · x`` for the
+            inputs of interest.
+        n_units (int): hidden units per ridge.
+        kind: ``"relu"`` (interpolation) or ``"sigmoid"`` (staircase), as in :func:`bump_network`.
+
+    >>> # sin(x1 + x2) is a single ridge along a = (1, 1); on [−1, 1]² the variable t = x1 + x2 lies in [−2, 2]
+    >>> net = ridge_network([((1.0, 1.0), np.sin, (-2.0, 2.0))], 40)
+    >>> X = np.array([[0.0, 0.0], [0.5, 0.25], [-1.0, 1.0]])
+    >>> net, bool(np.allclose(net(X), np.sin(X.sum(axis=1)), atol=1e-3))
+    (Network(2-40-1, activation='relu'), True)
+    """
+    where = "ridge_network"
+    try:
+        ridges = list(ridges)
+    except TypeError:
+        raise ValueError(
+            f"{where}: ridges must be a list of (direction, g, interval), got {describe(ridges)}"
+        ) from None
+    if not ridges:
+        raise ValueError(f"{where}: ridges must hold at least one (direction, g, interval), got none")
+    W1, b1, W2, b2 = [], [], [], 0.0
+    dimension = None
+    for index, ridge in enumerate(ridges):
+        try:
+            direction, g, interval = ridge
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{where}: ridge {index} must be a triple (direction, g, interval), got {describe(ridge)}"
+            ) from None
+        direction = as_array(direction, f"direction of ridge {index}", where, ndim=1, dtype=np.float64)
+        if dimension is not None and direction.shape[0] != dimension:
+            raise ValueError(
+                f"{where}: every direction must have length {dimension}, ridge {index} has {direction.shape[0]}"
+            )
+        dimension = direction.shape[0]
+        (w, b), (c, c0) = bump_network(g, n_units, interval, kind=kind).layers
+        W1.append(w @ direction[None, :])  # (N, 1) @ (1, d): unit j reads (w_j a_i) · x
+        b1.append(b)
+        W2.append(c)
+        b2 += float(c0[0])
+    return Network([(np.vstack(W1), np.concatenate(b1)), (np.hstack(W2), np.array([b2]))], kind)
 
 
 def tower_network(box, steepness=50.0):

@@ -22,7 +22,8 @@
 # a curve in the input plane. Such a stack is a *multi-layer perceptron* (MLP), the network every later
 # chapter builds on. In this chapter we write its forward pass as a few matrix products, count its
 # parameters, solve XOR by hand with two hidden units, and then look inside a trained network to see what
-# each unit has learned.
+# each unit has learned. We define the loss and the gradient-descent step that train it, train a network
+# on real handwritten digits, and write the same network as a PyTorch `nn.Module`.
 #
 # **Learning objectives.** After this chapter you can
 # 1. write a layer as an affine map followed by an activation, $z = W a + b$, $a = \sigma(z)$, and say
@@ -31,8 +32,13 @@
 # 3. count the parameters of a fully connected architecture;
 # 4. set the weights of a 2-2-1 network that computes XOR, and explain it geometrically;
 # 5. read what the hidden units of a trained network compute, layer by layer;
-# 6. compare deep-and-narrow with shallow-and-wide networks of the same size, by measurement;
-# 7. build the same network in PyTorch and check that it computes the same numbers.
+# 6. define the binary cross-entropy and cross-entropy losses and a step of stochastic gradient descent,
+#    and write the training loop that uses them;
+# 7. compare deep-and-narrow with shallow-and-wide networks of the same size, by measurement;
+# 8. train a classifier on real images (the digits) and read its first-layer weights and its confusion
+#    matrix;
+# 9. build the same network in PyTorch, as an `nn.Module` subclass with a `forward` method, and check that it
+#    computes the same numbers.
 #
 # **Prerequisites.** Chapter 1 (the perceptron), Chapter 2 (activation functions); matrix products and
 # broadcasting in NumPy.
@@ -47,7 +53,7 @@ import nncourse
 import nncourse.plot
 from nncourse import functional as F
 from nncourse import nn
-from nncourse.data import make_moons, make_spirals, train_val_split, xor
+from nncourse.data import batches, load_digits, make_moons, make_spirals, train_val_split, xor
 from nncourse.optim import SGD
 from nncourse.plot import (
     CLASS_COLORS,
@@ -56,6 +62,7 @@ from nncourse.plot import (
     OKABE_ITO,
     decision_boundary,
     draw_network,
+    plot_history,
     scatter_classes,
 )
 from nncourse.train import evaluate, fit, trained_mlp
@@ -288,10 +295,27 @@ plt.show()
 # ## 5. Learned features: what the hidden units compute
 #
 # Setting weights by hand stops working beyond toy problems. In practice the weights are **learned**: a
-# loss measures how wrong the network is, and gradient descent nudges every weight to reduce it. Chapter 5
-# explains how the gradients are computed; here we use the course's training loop as a tool. We train a
-# 2-6-6-1 tanh network on the two-moons data, with the binary cross-entropy on the output logit $z$ (class 1
-# where $z > 0$):
+# **loss** measures how wrong the network is, and **gradient descent** nudges every weight to reduce it. Two
+# definitions, used in every chapter from here on:
+#
+# * **Binary cross-entropy.** A binary classifier outputs one raw score, the *logit* $z$, and reads it as the
+#   probability $P(\text{class } 1) = \sigma(z)$ (class 1 where $z > 0$). For a label $y \in \{0, 1\}$ the loss
+#   is the negative log-probability of the right class,
+#   $$ \ell(z, y) = -\big[y \log \sigma(z) + (1 - y) \log\big(1 - \sigma(z)\big)\big] = \log(1 + e^{z}) - y z, $$
+#   near 0 when the network is confidently right and large when it is confidently wrong. The loss of a
+#   batch, $L$, is the mean over its samples. `nn.BCEWithLogitsLoss` computes it from $z$ in the right-hand
+#   form, which does not overflow for large $|z|$ (Exercise 5), as PyTorch's class of the same name does.
+# * **Stochastic gradient descent (SGD).** Shuffle the training set and cut it into *mini-batches* of $B$
+#   samples. For each batch, compute the gradient $\nabla_\theta L$ of the batch's loss with respect to every
+#   parameter $\theta$ (every weight and bias), and step against it with a *learning rate* $\eta$:
+#   $$ \theta \leftarrow \theta - \eta\, \nabla_\theta L. $$
+#   A batch's gradient is a noisy, cheap estimate of the gradient over the whole training set. One pass over
+#   all batches is an **epoch**. `nncourse.optim.SGD(parameters, lr=η)` applies this update, exactly as
+#   `torch.optim.SGD` does; Chapter 6 adds momentum and adaptive methods.
+#
+# The gradients come from the *backward pass*, `model.backward(...)`, which Chapter 5 derives; here we use it
+# as a tool. The training loop is four lines per batch, the same four as in PyTorch. We train a 2-6-6-1 tanh
+# network on the two-moons data:
 
 # %% tags=["nbval-check-output"]
 X_moons, y_moons = make_moons(200, noise=0.15, rng=0, dtype=np.float64)
@@ -302,38 +326,66 @@ moons_model = nn.Sequential(nn.Linear(2, 6, dtype=np.float64, rng=rng), nn.Tanh(
                             nn.Linear(6, 6, dtype=np.float64, rng=rng), nn.Tanh(),
                             nn.Linear(6, 1, dtype=np.float64, rng=rng))
 loss_fn = nn.BCEWithLogitsLoss()
-history = fit(moons_model, loss_fn, SGD(moons_model.parameters(), lr=1.0), (X_moons, Y_moons),
-              epochs=150, batch_size=50, rng=0, progress=False)
+optimizer = SGD(moons_model.parameters(), lr=1.0)
+batch_rng = np.random.default_rng(0)  # shuffles the training set anew in every epoch
+
+for _epoch in range(150):
+    for X_batch, Y_batch in batches(X_moons, Y_moons, batch_size=50, rng=batch_rng):
+        optimizer.zero_grad()  # clear the gradients of the previous step
+        loss = loss_fn(moons_model(X_batch), Y_batch)  # forward pass, then the batch's mean loss
+        moons_model.backward(loss_fn.backward())  # backward pass: fills every parameter's .grad
+        optimizer.step()  # θ ← θ − lr · ∇θ L for every parameter
+
 loss, accuracy = evaluate(moons_model, loss_fn, (X_moons, Y_moons))
 print(f"training loss {loss:.2f}, training accuracy {accuracy:.2f}")
 
 # %% [markdown]
-# Now collect every layer's output over a grid that covers the plane, and draw each unit as a heat map
-# (blue positive, red negative, white zero; the black line is where the unit's output crosses zero):
+# From here on we call `nncourse.train.fit(model, loss_fn, optimizer, data, epochs=..., batch_size=...)`,
+# which runs exactly this loop and also records the loss and accuracy of every epoch (and, given
+# `val_data`, those on held-out data).
+
+# %% [markdown]
+# Now collect every layer's output over a grid that covers the plane and draw each hidden unit as a heat
+# map (blue positive, red negative, white zero; the black line is where the unit's output crosses zero). The
+# large panel on the right is the network's answer, $P(\text{class } 1) = \sigma(z)$, in the classes' own
+# colours: blue where it predicts class 0, orange where it predicts class 1, as the training points are.
 
 # %%
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
+
+
+def pale(color, amount=0.55):
+    """The colour mixed with white, so that points of the full colour stand out on it."""
+    return tuple(c + (1 - c) * amount for c in to_rgb(color))
+
+
+CLASS_CMAP = LinearSegmentedColormap.from_list("classes", [pale(CLASS_COLORS[0]), "white", pale(CLASS_COLORS[1])])
 xx, yy = np.meshgrid(np.linspace(-1.6, 2.6, 120), np.linspace(-1.1, 1.6, 90))
 grid = np.column_stack([xx.ravel(), yy.ravel()])
-outputs = nn.layer_activations(moons_model, grid)[1:]  # [A(1), A(2), Z(3)]: every layer after the input
+hidden_1, hidden_2, logits = nn.layer_activations(moons_model, grid)[1:]  # A(1), A(2), Z(3)
 
-fig, axes = plt.subplots(3, 6, figsize=(10, 4.9), sharex=True, sharey=True)
-titles = ["hidden 1", "hidden 2", "output z"]
-for row, (A, title) in enumerate(zip(outputs, titles, strict=True)):
-    vmax = np.abs(A).max()
+fig = plt.figure(figsize=(12, 4.4))
+panels = fig.add_gridspec(2, 9, width_ratios=[1] * 6 + [0.15, 2.6, 0.15])
+for row, (A, title) in enumerate([(hidden_1, "hidden 1"), (hidden_2, "hidden 2")]):
     for unit in range(6):
-        ax = axes[row, unit]
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
-        if unit >= A.shape[1]:
-            ax.axis("off")
-            continue
+        ax = fig.add_subplot(panels[row, unit])
         values = A[:, unit].reshape(xx.shape)
-        ax.contourf(xx, yy, values, levels=np.linspace(-vmax, vmax, 21), cmap=DIVERGING_CMAP)
+        image = ax.contourf(xx, yy, values, levels=np.linspace(-1, 1, 21), cmap=DIVERGING_CMAP)
         ax.contour(xx, yy, values, levels=[0.0], colors=COLORS["boundary"], linewidths=1)
-        ax.set_title(f"{title}, unit {unit}" if A.shape[1] > 1 else title, fontsize=9)
-for k in (0, 1):
-    axes[2, 0].scatter(*X_moons[y_moons == k].T, s=4, color=CLASS_COLORS[k])
+        ax.set(xticks=[], yticks=[], title=f"{title}, unit {unit}")
+        ax.title.set_fontsize(9)
+        ax.grid(False)
+fig.colorbar(image, ax=fig.axes, location="left", shrink=0.8, label="unit output (tanh)")
+ax = fig.add_subplot(panels[:, 7])
+probability = F.sigmoid(logits[:, 0]).reshape(xx.shape)
+image = ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 21), cmap=CLASS_CMAP)
+ax.contour(xx, yy, probability, levels=[0.5], colors=COLORS["boundary"], linewidths=1.5)
+for points in scatter_classes(ax, X_moons, y_moons, s=16):
+    points.set(edgecolor=COLORS["boundary"], linewidth=0.4)
+ax.set(title="output: P(class 1) = σ(z), boundary z = 0", xlabel="$x_1$", ylabel="$x_2$")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
+ax.grid(False)
+fig.colorbar(image, cax=fig.add_subplot(panels[:, 8]), label="P(class 1)")
 fig.suptitle("Each unit over the input plane: straight boundaries in layer 1, bent ones in layer 2")
 plt.show()
 
@@ -346,10 +398,8 @@ plt.show()
 # * **Layer 2**: each unit takes a weighted sum of the six soft half-planes and squashes it again. The sum
 #   of tilted steps is no longer a step across a line, so the zero lines **bend**: these units respond to
 #   regions shaped like the moons.
-# * **Output** (bottom left, with the training points): one more weighted sum, whose zero line is the
-#   decision boundary that curls between the two classes. Mind the two colour codes: the map is red where
-#   $z < 0$, where the network predicts class 0 (the blue points), and blue where it predicts class 1 (the
-#   orange points).
+# * **Output** (right, with the training points): one more weighted sum, whose zero line, where
+#   $P(\text{class } 1) = \tfrac12$, is the decision boundary that curls between the two classes.
 #
 # This is the pattern that deeper networks repeat: simple features first, combinations of them later.
 # Nobody told the units what to compute; the lines and curves are what gradient descent found useful.
@@ -361,7 +411,7 @@ plt.show()
 # is better? Let us measure instead of guessing: four architectures of 97 to 111 parameters, each trained
 # from three random initialisations, on two interleaved spirals (harder than the moons), with 300 training
 # and 100 held-out validation points. Same optimiser, learning rate (0.3), batch size (50) and number of
-# epochs (150) for all.
+# epochs (150) for all. Each network is a stack of `Linear` and `Tanh` layers, built by a short function:
 
 # %% tags=["nbval-check-output"]
 X_spiral, y_spiral = make_spirals(400, n_classes=2, noise=0.2, turns=0.75, rng=0, dtype=np.float64)
@@ -369,11 +419,22 @@ X_spiral, y_spiral = make_spirals(400, n_classes=2, noise=0.2, turns=0.75, rng=0
                                                      val_fraction=0.25, rng=0)
 
 
+def tanh_mlp(depth, width, seed):
+    """2 → width → … → width → 1: `depth` hidden Linear + Tanh layers and a linear output layer."""
+    rng = np.random.default_rng(seed)  # one generator initialises every layer, in order
+    layers, n_in = [], 2
+    for _ in range(depth):
+        layers += [nn.Linear(n_in, width, dtype=np.float64, rng=rng), nn.Tanh()]
+        n_in = width
+    layers.append(nn.Linear(n_in, 1, dtype=np.float64, rng=rng))
+    return nn.Sequential(*layers)
+
+
 print("hidden layers x width | parameters | train accuracy (3 seeds) | validation accuracy (3 seeds)")
 for depth, width in [(1, 24), (2, 8), (3, 6), (4, 5)]:
     train_acc, val_acc = [], []
     for seed in range(3):
-        net = nn.build_mlp([2] + [width] * depth + [1], "tanh", dtype=np.float64, rng=seed)
+        net = tanh_mlp(depth, width, seed)
         fit(net, loss_fn, SGD(net.parameters(), lr=0.3), (X_train, y_train), epochs=150, batch_size=50,
             rng=seed, progress=False)
         train_acc.append(evaluate(net, loss_fn, (X_train, y_train))[1])
@@ -396,8 +457,8 @@ for depth, width in [(1, 24), (2, 8), (3, 6), (4, 5)]:
 # * **Deeper is not automatically better**: two of the 4 × 5 networks are as good as any (0.96 and 0.93),
 #   but the third is stuck at 0.73 on its own training data. The average (0.86) hides that the deep,
 #   narrow network is less *reliable* to train with plain SGD (Chapter 5 shows how gradients shrink on
-#   their way back through many saturating layers; the chapters on initialisation and optimisers show how
-#   to fix it).
+#   their way back through many saturating layers; Chapter 6 (optimisers), Chapter 7 (initialisation) and
+#   Chapter 8 (normalisation) show how to fix it).
 # * **Seeds matter**: the one-layer network ranges from 0.74 to 0.89 and the four-layer one from 0.68 to
 #   0.96. A comparison on one seed would be noise.
 #
@@ -408,36 +469,185 @@ for depth, width in [(1, 24), (2, 8), (3, 6), (4, 5)]:
 # change the epochs, the learning rate or the noise and see which conclusions survive.
 
 # %% [markdown]
-# ## 7. The same network in PyTorch
+# ## 7. Real data: handwritten digits
 #
-# PyTorch's `torch.nn` has the same pieces with the same names and the same weight layout, so the moons
-# network of Section 5 carries over by copying its arrays. We compare the outputs on the training data in
-# float64:
+# Moons and spirals are drawings; the same network works on real data. The course ships a small real data
+# set (`nncourse.data.load_digits`, nothing to download): 1,797 handwritten digits of 8 × 8 grey pixels,
+# scaled to $[0, 1]$, each row of `X` one image flattened to 64 numbers. We hold out 359 images as a **test
+# set** that no decision looks at, and split the rest into 1,150 training and 288 **validation** images (the
+# ones we watch while choosing the learning rate and the number of epochs).
 
 # %% tags=["nbval-check-output"]
+(X_rest, y_rest), (X_test, y_test) = load_digits(return_split=True, dtype=np.float64)
+(X_train_d, y_train_d), (X_val_d, y_val_d) = train_val_split(X_rest, y_rest, val_fraction=0.2, rng=0)
+print(f"training {X_train_d.shape}, validation {X_val_d.shape}, test {X_test.shape}; labels {np.unique(y_rest)}")
+
+# %%
+fig, axes = plt.subplots(2, 10, figsize=(10, 2.5))
+for ax, image, label in zip(axes.flat, X_train_d, y_train_d, strict=False):
+    ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(f"label {label}", fontsize=9)
+    ax.axis("off")
+fig.suptitle("The first 20 training images: 8 × 8 pixels, 64 inputs each")
+plt.show()
+
+# %% [markdown]
+# With ten classes the network has ten outputs, one logit $z_k$ per digit. The **softmax** turns them into
+# probabilities, and the **cross-entropy** is again the negative log-probability of the right class $y$:
+#
+# $$ p_k = \frac{e^{z_k}}{\sum_{j=1}^{10} e^{z_j}}, \qquad \ell(z, y) = -\log p_y
+#    = -z_y + \log \sum_{j} e^{z_j}. $$
+#
+# With two classes and $z = z_1 - z_0$ it is the binary cross-entropy of Section 5. `nn.CrossEntropyLoss`
+# takes the logits, shape $(N, 10)$, and the integer labels, shape $(N,)$, as PyTorch's does; the predicted
+# class is the largest logit. The network is 64 → 32 ReLU units → 10, trained with the loop of Section 5
+# (SGD, learning rate 0.1, batches of 32, 30 epochs):
+
+# %% tags=["nbval-check-output"]
+rng = np.random.default_rng(0)
+digits_net = nn.Sequential(nn.Linear(64, 32, dtype=np.float64, rng=rng), nn.ReLU(),
+                           nn.Linear(32, 10, dtype=np.float64, rng=rng))
+ce_loss = nn.CrossEntropyLoss()
+digits_history = fit(digits_net, ce_loss, SGD(digits_net.parameters(), lr=0.1), (X_train_d, y_train_d),
+                     epochs=30, batch_size=32, val_data=(X_val_d, y_val_d), rng=0, progress=False)
+print(f"parameters: {sum(p.data.size for p in digits_net.parameters())}")
+for name, (X_part, y_part) in [("training", (X_train_d, y_train_d)), ("validation", (X_val_d, y_val_d))]:
+    part_loss, part_accuracy = evaluate(digits_net, ce_loss, (X_part, y_part))
+    print(f"{name:10s} loss {part_loss:.2f}, accuracy {part_accuracy:.3f}")
+
+# %%
+axes = plot_history(digits_history, title="Digits, 64-32-10 ReLU: loss and accuracy per epoch")
+plt.show()
+
+# %% [markdown]
+# The validation curves follow the training curves down and level off; the gap between them (0.976 against
+# 0.951 accuracy) is the price of having seen the training images. The settings were chosen on validation
+# data, so the honest estimate of how well the network does on new digits is the **test** accuracy, measured
+# once, now:
+
+# %% tags=["nbval-check-output"]
+test_loss, test_accuracy = evaluate(digits_net, ce_loss, (X_test, y_test))
+predicted = digits_net(X_test).argmax(axis=1)
+confusion = np.zeros((10, 10), dtype=int)
+np.add.at(confusion, (y_test, predicted), 1)  # row: true digit, column: predicted digit
+print(f"test accuracy {test_accuracy:.3f} ({int(np.sum(predicted == y_test))} of {len(y_test)} images)")
+mistakes = [(confusion[i, j], i, j) for i in range(10) for j in range(10) if i != j and confusion[i, j] > 0]
+print("mistakes (count, true → predicted):", ", ".join(f"{n}: {i} → {j}" for n, i, j in sorted(mistakes)[::-1]))
+
+# %%
+fig, (ax_w, ax_c) = plt.subplots(1, 2, figsize=(11, 4.6), gridspec_kw={"width_ratios": [1.45, 1]})
+weights = digits_net[0].weight.data  # (32, 64): row j is unit j's weight vector, an 8 × 8 image
+scaled = weights / np.abs(weights).max(axis=1, keepdims=True)  # each unit scaled to its largest |weight|
+padded = np.full((4 * 9 - 1, 8 * 9 - 1), np.nan)  # one blank pixel between the images
+for unit in range(32):
+    row, col = divmod(unit, 8)
+    padded[row * 9:row * 9 + 8, col * 9:col * 9 + 8] = scaled[unit].reshape(8, 8)
+image = ax_w.imshow(padded, cmap=DIVERGING_CMAP, vmin=-1, vmax=1)
+ax_w.set(title="First-layer weights, one 8 × 8 image per hidden unit", xticks=[], yticks=[])
+ax_w.grid(False)
+ax_w.spines[:].set_visible(False)
+fig.colorbar(image, ax=ax_w, shrink=0.7, label="weight / the unit's largest |weight|")
+ax_c.imshow(confusion, cmap="Blues")
+for i in range(10):
+    for j in range(10):
+        if confusion[i, j]:
+            ax_c.text(j, i, confusion[i, j], ha="center", va="center", fontsize=8,
+                      color="white" if confusion[i, j] > confusion.max() / 2 else "black")
+ax_c.set(title=f"Test confusion matrix (accuracy {test_accuracy:.3f})", xlabel="predicted digit",
+         ylabel="true digit", xticks=range(10), yticks=range(10))
+ax_c.grid(False)
+plt.show()
+
+# %% [markdown]
+# **Reading the weights.** Hidden unit $j$ computes $\mathrm{relu}(w_j \cdot x + b_j)$, so its weight
+# vector, drawn as an 8 × 8 image, is the pattern it responds to: blue pixels push it on, red ones off. None
+# of them is a clean digit: they are blotchy strokes and contrasts (ink here, no ink there), and the output
+# layer combines the 32 detectors into ten scores. Some are nearly flat: units the training did little with.
+# Compare cs231n's and Nielsen's pictures of MNIST weights: the larger the images and the more data, the
+# more stroke-like the patterns become.
+#
+# **Reading the confusion matrix.** Row $i$ counts how the test images of digit $i$ were classified; the
+# diagonal holds the right answers. The nine mistakes are spread thinly, no pair of digits more than once,
+# and several are between shapes that look alike at 8 × 8 pixels (a 9 read as a 5 or a 4, a 7 as a 4).
+#
+# For comparison, a linear classifier (no hidden layer; least squares on one-hot labels, trained on the same
+# 1,438 images) scores 0.936 on the test images: the hidden layer's learned features remove more than half of
+# its mistakes. Exercise 6 lets you try your own.
+
+# %% [markdown]
+# ## 8. The same network in PyTorch
+#
+# PyTorch's `torch.nn` has the same pieces with the same names and the same weight layout. The usual way
+# to write a network in PyTorch, on every page of its documentation, is a subclass of `torch.nn.Module`:
+# the layers are created in `__init__` (which registers their parameters), and `forward` says how an input
+# flows through them. Calling `model(x)` runs `forward`. Here is the moons network of Section 5:
+
+# %% tags=["nbval-check-output"]
+import copy
+
 import torch
 
-torch_model = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.Tanh(),
-                                  torch.nn.Linear(6, 6), torch.nn.Tanh(),
-                                  torch.nn.Linear(6, 1)).double()
-with torch.no_grad():
+
+class MoonsNet(torch.nn.Module):
+    """2 → 6 → 6 → 1 with tanh hidden layers and a linear output, the logit z."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden1 = torch.nn.Linear(2, 6)
+        self.hidden2 = torch.nn.Linear(6, 6)
+        self.output = torch.nn.Linear(6, 1)
+
+    def forward(self, x):
+        a1 = torch.tanh(self.hidden1(x))  # a(1) = tanh(W(1) x + b(1)), for a batch: tanh(X W(1)ᵀ + b(1))
+        a2 = torch.tanh(self.hidden2(a1))
+        return self.output(a2)  # the logit; BCEWithLogitsLoss applies the sigmoid inside the loss
+
+
+torch_model = MoonsNet().double()
+with torch.no_grad():  # copy our trained weights; both list parameters layer by layer, weight before bias
     for ours, theirs in zip(moons_model.parameters(), torch_model.parameters(), strict=True):
         theirs.copy_(torch.from_numpy(ours.data))
 
 with torch.no_grad():
     z_torch = torch_model(torch.from_numpy(X_moons)).numpy()
 z_ours = moons_model(X_moons)
+print(torch_model)
 print("parameters:", sum(p.numel() for p in torch_model.parameters()),
       "(PyTorch),", sum(p.data.size for p in moons_model.parameters()), "(nncourse)")
 print("largest |difference| of the outputs below 1e-12:", np.max(np.abs(z_torch - z_ours)) < 1e-12)
-print(torch_model)
 
 # %% [markdown]
-# The parameters come out of both in the same order (layer by layer, weight before bias), which is what
-# made the copy a one-line loop. Printing the model shows the same structure as `print(moons_model)`.
+# The training step is the same four lines too. One SGD step on the whole training set, in both libraries,
+# from the same weights (on a copy of our model, which stays as trained):
+
+# %% tags=["nbval-check-output"]
+X_torch, Y_torch = torch.from_numpy(X_moons), torch.from_numpy(Y_moons)
+torch_optimizer = torch.optim.SGD(torch_model.parameters(), lr=1.0)
+torch_optimizer.zero_grad()
+torch_loss = torch.nn.BCEWithLogitsLoss()(torch_model(X_torch), Y_torch)
+torch_loss.backward()  # PyTorch's autograd computes the gradients
+torch_optimizer.step()
+
+stepped = copy.deepcopy(moons_model)
+our_optimizer = SGD(stepped.parameters(), lr=1.0)
+our_optimizer.zero_grad()
+our_loss = loss_fn(stepped(X_moons), Y_moons)
+stepped.backward(loss_fn.backward())  # our backward pass (Chapter 5)
+our_optimizer.step()
+
+weight_difference = max(np.max(np.abs(ours.data - theirs.detach().numpy()))
+                        for ours, theirs in zip(stepped.parameters(), torch_model.parameters(), strict=True))
+print(f"loss: {our_loss:.6f} (nncourse), {torch_loss.item():.6f} (PyTorch)")
+print("largest |difference| of the weights after the step below 1e-12:", weight_difference < 1e-12)
 
 # %% [markdown]
-# ## 8. Watching the signal move forward
+# The parameters come out of both in the same order, which is what made the copy a one-line loop, and the
+# gradients and the update agree to float64 precision. `torch.nn.Sequential(Linear, Tanh, ...)` would work
+# as well for a plain stack; the subclass is what you write as soon as a network does anything else (two
+# inputs, a skip connection, a loop). Chapter 9 moves such models to a GPU with `model.to("cuda")`.
+
+# %% [markdown]
+# ## 9. Watching the signal move forward
 #
 # A forward pass is a wave: layer 1 can only compute once the input is known, layer 2 once layer 1 is
 # done, and so on. The diagram below follows one input through the moons network the widget uses (two
@@ -446,8 +656,6 @@ print(torch_model)
 # reached stay white), the layer being computed ringed in black.
 
 # %%
-from nncourse.widgets.forward_pass import ForwardPassExplorer
-
 net = trained_mlp(2, "tanh")
 weights = [m.weight.data for m in net if isinstance(m, nn.Linear)]
 x_point = np.array([[0.5, 0.25]])
@@ -478,38 +686,53 @@ plt.show()
 #   this training budget. Compare the heat maps with tanh, and keep the picture in mind for Chapter 5.
 
 # %%
+from nncourse.widgets.forward_pass import ForwardPassExplorer
+
 ForwardPassExplorer()
 
 # %% [markdown]
 # ### Training live
 #
-# Everything above used a network that was already trained. Training is the same forward pass, followed by
-# the backward pass of Chapter 5 and a small step downhill, repeated. The pictures below are one run of
-# full-batch gradient descent (learning rate 0.5) on the 200 moons points, with a wider network,
-# $2 \to 16 \to 16 \to 1$ with tanh: the map of $P(\text{class } 1)$ after 0, 50, 300 and 1,500 steps, and
-# the loss along the way. The untrained network says "about ½" everywhere; within 50 steps it has found a
-# straight boundary, within a few hundred it bends around the moons, and then it sharpens while the loss
-# creeps down (the spike near step 300 is one step that overshot: the learning rate is on the large side).
+# Training is the same forward pass, followed by the backward pass of Chapter 5 and a small step downhill,
+# repeated. The pictures below are one run of full-batch gradient descent (every step uses all 200 moons
+# points; learning rate 0.5) with a wider network, $2 \to 16 \to 16 \to 1$ with tanh: the map of
+# $P(\text{class } 1)$ after 0, 50, 300 and 1,500 steps, and the loss along the way. The model and the loop
+# are written out here; the playground below runs the same ones. The untrained network says "about ½"
+# everywhere; within 50 steps it has found a straight boundary, within a few hundred it bends around the
+# moons, and then it sharpens while the loss creeps down (the spike near step 300 is one step that
+# overshot: the learning rate is on the large side).
 
 # %%
-from nncourse.widgets.live import TrainingPlayground
+X_live, y_live = make_moons(200, noise=0.15, rng=0)  # the playground's data: float32, then float64
+X_live, Y_live = X_live.astype(np.float64), y_live[:, None].astype(np.float64)
+rng = np.random.default_rng(0)
+live_model = nn.Sequential(nn.Linear(2, 16, dtype=np.float64, rng=rng), nn.Tanh(),
+                           nn.Linear(16, 16, dtype=np.float64, rng=rng), nn.Tanh(),
+                           nn.Linear(16, 1, dtype=np.float64, rng=rng))
+live_optimizer = SGD(live_model.parameters(), lr=0.5)
+plane = (-1.6, 2.6, -1.1, 1.6)
+live_xx, live_yy = np.meshgrid(np.linspace(plane[0], plane[1], 60), np.linspace(plane[2], plane[3], 60))
+live_grid = np.column_stack([live_xx.ravel(), live_yy.ravel()])
 
-trainer = TrainingPlayground(hidden=2, width=16, activation="tanh", lr=0.5, steps_per_frame=50)
-snapshots = {}
-for steps in (0, 50, 300, 1500):
-    while len(trainer.losses) < steps:
-        trainer.advance()
-    probability = trainer.probability_map()
-    snapshots[steps] = probability
+snapshots, losses = {}, []
+for step in range(1501):
+    if step in (0, 50, 300, 1500):
+        snapshots[step] = F.sigmoid(live_model(live_grid)[:, 0]).reshape(live_xx.shape)
+    if step == 1500:
+        break
+    live_optimizer.zero_grad()
+    losses.append(loss_fn(live_model(X_live), Y_live))
+    live_model.backward(loss_fn.backward())
+    live_optimizer.step()
 
-fig, axes = plt.subplots(1, 5, figsize=(12, 2.6), gridspec_kw={"width_ratios": [1, 1, 1, 1, 1.3]})
+fig, axes = plt.subplots(1, 5, figsize=(12, 2.8), gridspec_kw={"width_ratios": [1, 1, 1, 1, 1.3]})
 for ax, (steps, probability) in zip(axes[:-1], snapshots.items(), strict=True):
-    ax.imshow(probability, extent=trainer.plane, origin="lower", cmap=trainer.cmap, vmin=0, vmax=1,
-              aspect="auto")
-    for points in scatter_classes(ax, trainer.X, trainer.y, s=10, legend=False):
+    ax.imshow(probability, extent=plane, origin="lower", cmap=CLASS_CMAP, vmin=0, vmax=1, aspect="auto")
+    for points in scatter_classes(ax, X_live, y_live, s=10, legend=False):
         points.set(edgecolor=COLORS["boundary"], linewidth=0.3)
     ax.set(title=f"after {steps} steps", xticks=[], yticks=[], xlabel="", ylabel="")
-axes[-1].plot(np.arange(1, len(trainer.losses) + 1), trainer.losses, color=COLORS["train"])
+    ax.grid(False)
+axes[-1].plot(np.arange(1, len(losses) + 1), losses, color=COLORS["train"])
 axes[-1].set(xlabel="step", ylabel="loss (BCE)", title="training loss")
 plt.show()
 
@@ -520,10 +743,12 @@ plt.show()
 # initial weights. Training runs in small pieces, one per frame, so every control keeps working meanwhile.
 
 # %%
+from nncourse.widgets.live import TrainingPlayground
+
 TrainingPlayground(hidden=2, width=16, activation="tanh", lr=0.5)
 
 # %% [markdown]
-# ## 9. Exercises
+# ## 10. Exercises
 #
 # Each exercise has a cell with a function to complete and a cell that checks it. The checker runs your
 # code on known inputs and tells you what it expected, what it got and on which input, and shows your
@@ -624,7 +849,57 @@ from nncourse.exercises.ch03 import check_mlp_forward
 check_mlp_forward(mlp_forward)
 
 # %% [markdown]
-# ## 10. Summary
+# ### Exercise 5: binary cross-entropy from logits (2 points)
+#
+# Write `bce_with_logits(z, y)` that returns the mean over the batch of
+# $\ell(z, y) = -[y \log \sigma(z) + (1 - y)\log(1 - \sigma(z))]$ for logits `z` and labels `y` in
+# $\{0, 1\}$, both of shape `(N,)`, as one number. It must work for logits of $\pm 10^4$, where $\sigma(z)$
+# rounds to exactly 0 or 1 and $\log$ of it is $-\infty$. *Hint:* Section 5 rewrote the loss as
+# $\log(1 + e^{z}) - y z$; `np.logaddexp(0, z)` computes $\log(e^0 + e^z)$ without overflow.
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch03-bce", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def bce_with_logits(z, y):
+    """Mean binary cross-entropy of logits z against labels y in {0, 1}; stable for any z."""
+    ### BEGIN SOLUTION
+    return np.mean(np.logaddexp(0.0, z) - y * z)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ch03-bce-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch03 import check_bce_with_logits
+
+check_bce_with_logits(bce_with_logits)
+
+# %% [markdown]
+# ### Exercise 6 (open-ended): a digits classifier (3 points)
+#
+# Write `train_digits(X_train, y_train)` that builds a network with `nncourse.nn`, trains it on the images
+# `X_train` (shape `(N, 64)`) and labels `y_train`, and returns the trained model. The checker calls it with
+# the 1,438 training-and-validation images of Section 7 and measures the accuracy on the 359 test images,
+# which your function never sees: one mark each for 0.85, 0.90 and **0.95**. Any architecture and settings
+# are fine (keep the training under a few seconds). Things to try first: is a linear model (one `Linear`
+# layer) enough? How many hidden units do you need?
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch03-digits", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def train_digits(X_train, y_train):
+    """Train a digits classifier on (X_train, y_train) and return it: images (N, 64) → scores (N, 10)."""
+    ### BEGIN SOLUTION
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(64, 32, dtype=np.float64, rng=rng), nn.ReLU(),
+                          nn.Linear(32, 10, dtype=np.float64, rng=rng))
+    fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), (X_train, y_train), epochs=30,
+        batch_size=32, rng=0, progress=False)
+    return model
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ch03-digits-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch03 import check_digits_classifier
+
+check_digits_classifier(train_digits)
+
+# %% [markdown]
+# ## 11. Summary
 #
 # * A layer is an affine map followed by an elementwise nonlinearity: $z = W a + b$, $a = \sigma(z)$, with
 #   $W$ of shape (out, in) whose rows are the neurons' weight vectors.
@@ -638,8 +913,15 @@ check_mlp_forward(mlp_forward)
 #   regions.
 # * At an equal parameter count, depth was more efficient than width on the spirals, up to the point where
 #   the deep, narrow network became hard to train with plain SGD. Measure, with several seeds.
+# * Training needs a loss and an update rule. The binary cross-entropy $\log(1 + e^z) - yz$ (and, for many
+#   classes, softmax with cross-entropy) measures how wrong the logits are; SGD steps every parameter
+#   against the gradient of a mini-batch's loss, $\theta \leftarrow \theta - \eta \nabla_\theta L$. The loop is
+#   `zero_grad`, forward and loss, `backward`, `step`.
+# * On the real digits a 64-32-10 ReLU network reaches 0.97 test accuracy; its first-layer weights are
+#   stroke-and-contrast detectors, and its few mistakes are between similar-looking digits.
 # * `nncourse.nn` and `torch.nn` share names, layouts and parameter order: copied weights give the same
-#   outputs to float64 precision.
+#   outputs, gradients and updates to float64 precision. In PyTorch a network is a `torch.nn.Module`
+#   subclass whose `forward` says how the input flows through its layers.
 #
 # ## Common pitfalls
 #
@@ -653,6 +935,10 @@ check_mlp_forward(mlp_forward)
 # * **Counting parameters**: one bias per neuron, none for the input layer.
 # * **Judging architectures on one seed**: the spread between initialisations can exceed the difference
 #   you are trying to measure.
+# * **Tuning on the test set**: choose settings on validation data and look at the test set once; otherwise
+#   the test accuracy is optimistic.
+# * **Computing the loss from probabilities**: $\log \sigma(z)$ is $-\infty$ once $\sigma(z)$ rounds to 0;
+#   losses take logits (`BCEWithLogitsLoss`, `CrossEntropyLoss`) and compute them stably.
 #
 # ## References
 #
@@ -664,6 +950,14 @@ check_mlp_forward(mlp_forward)
 # * I. Goodfellow, Y. Bengio and A. Courville (2016). *Deep Learning*, Chapter 6 "Deep Feedforward
 #   Networks". MIT Press, https://www.deeplearningbook.org. XOR by hand (Section 6.1), architecture design
 #   and depth (Section 6.4).
+# * E. Alpaydin and C. Kaynak (1998). Optical Recognition of Handwritten Digits. UCI Machine Learning
+#   Repository, https://doi.org/10.24432/C50P49. The 8 × 8 digits.
+# * H. Robbins and S. Monro (1951). A stochastic approximation method. *Annals of Mathematical Statistics*
+#   22(3), 400–407. The origin of stochastic gradient descent.
+# * A. Karpathy, J. Johnson et al. CS231n: Neural networks part 1, https://cs231n.github.io/neural-networks-1/;
+#   A. Zhang, Z. Lipton, M. Li, A. Smola. *Dive into Deep Learning*, Chapter 5 "Multilayer perceptrons",
+#   https://d2l.ai; M. Nielsen (2015). *Neural Networks and Deep Learning*, Chapter 1,
+#   http://neuralnetworksanddeeplearning.com.
 # * D. Smilkov, S. Carter et al. (2016). TensorFlow Playground, https://playground.tensorflow.org. The
 #   per-unit heat maps of the widget follow its design.
 #

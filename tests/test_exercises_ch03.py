@@ -205,3 +205,108 @@ def test_mlp_forward_gives_credit_per_depth():
     two_layers_only = lambda X, W, b: np.maximum(X @ W[0].T + b[0], 0) @ W[1].T + b[1]  # noqa: E731
     result = ch03.check_mlp_forward(two_layers_only)
     assert (result.n_passed, result.n_cases) == (1, 3)
+
+
+# -- binary cross-entropy from logits -----------------------------------------------------------------------
+
+
+def bce_with_logits(z, y):
+    return np.mean(np.logaddexp(0, z) - y * z)
+
+
+def test_bce_reference_passes_and_matches_torch():
+    assert ch03.check_bce_with_logits(bce_with_logits).score == 2
+    z, y = np.array([-3.0, 0.5, 1e4, -1e4]), np.array([0.0, 1.0, 0.0, 0.0])
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(torch.from_numpy(z), torch.from_numpy(y))
+    assert bce_with_logits(z, y) == pytest.approx(float(expected), rel=1e-12)
+
+
+def naive_bce(z, y):
+    p = 1 / (1 + np.exp(-z))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented yet"),
+        (naive_bce, "np.logaddexp(0, z)"),
+        (lambda z, y: np.sum(np.logaddexp(0, z) - y * z), "you summed over the batch"),
+        (lambda z, y: -bce_with_logits(z, y), "your loss is negative"),
+        (lambda z, y: bce_with_logits(z, 1 - y), "you swapped the labels"),
+        (lambda z, y: np.mean(np.logaddexp(0, -z) - y * z), "that is log(1 + e^(−z)) − y z"),
+        (lambda z, y: np.logaddexp(0, z) - y * z, "should be one number"),
+        (lambda z, y: None, "did you forget to `return`"),
+    ],
+)
+def test_bce_mistakes_get_a_hint(wrong, words):
+    assert_rejected(ch03.check_bce_with_logits(wrong), words)
+
+
+def test_bce_naive_formula_gets_partial_credit_for_moderate_logits():
+    # The textbook formula is right for moderate logits and fails only the ±1e4 case.
+    result = ch03.check_bce_with_logits(naive_bce)
+    assert (result.n_passed, result.n_cases) == (2, 3)
+
+
+# -- a digits classifier (open-ended) -----------------------------------------------------------------------
+
+
+def train_mlp(X, y, epochs=20):
+    from nncourse import nn
+    from nncourse.optim import SGD
+    from nncourse.train import fit
+
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(64, 32, dtype=np.float64, rng=rng), nn.ReLU(),
+                          nn.Linear(32, 10, dtype=np.float64, rng=rng))
+    fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), (X, y), epochs=epochs, batch_size=32,
+        rng=0, progress=False)
+    return model
+
+
+def test_digits_a_small_mlp_reaches_the_target():
+    result = ch03.check_digits_classifier(train_mlp)
+    assert result.score == 3, result.message
+    assert "held-out images" in result.message
+
+
+def test_digits_marks_follow_the_measured_accuracy():
+    def least_squares(X, y):  # a linear classifier: between 0.90 and 0.95
+        weights = np.linalg.lstsq(np.c_[X, np.ones(len(X))], np.eye(10)[y], rcond=None)[0]
+        return lambda images: np.c_[images, np.ones(len(images))] @ weights
+
+    assert ch03.check_digits_classifier(least_squares).n_passed == 2
+    undertrained = ch03.check_digits_classifier(lambda X, y: train_mlp(X, y, epochs=1))
+    assert undertrained.score == 0 and "0.504, below 0.85" in undertrained.message
+
+
+def test_digits_the_classifier_never_sees_the_held_out_images():
+    from nncourse.data import load_digits
+
+    (X_train, _), (X_test, _) = load_digits(return_split=True, dtype=np.float64)
+    seen = {}
+
+    def remember(X, y):
+        seen["rows"] = len(X)
+        return train_mlp(X, y)
+
+    ch03.check_digits_classifier(remember)
+    assert seen["rows"] == len(X_train) == 1438
+    # a memoriser of the training set cannot look up the held-out images
+    lookup = lambda X, y: (lambda images: np.eye(10)[np.zeros(len(images), dtype=int)])  # noqa: E731
+    assert ch03.check_digits_classifier(lookup).score == 0
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented yet"),
+        (lambda X, y: None, "should return the trained model"),
+        (lambda X, y: (lambda images: images), "scores of shape (359, 10)"),
+        (lambda X, y: (lambda images: np.full((len(images), 10), np.nan)), "NaN or infinity"),
+        (lambda X, y: (lambda images: 1 / 0), "raised ZeroDivisionError"),
+    ],
+)
+def test_digits_mistakes_get_a_hint(wrong, words):
+    assert_rejected(ch03.check_digits_classifier(wrong), words)

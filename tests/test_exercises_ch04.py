@@ -162,3 +162,82 @@ def test_width_needed_hidden_case_of_the_notebook():
     assert ch04.check_width_needed(hard_coded).passed
     result = ch04.check_width_needed(hard_coded, hidden)
     assert (result.n_passed, result.n_cases) == (3, 4) and "(on extra case 1)" in result.message
+
+
+# -- x² from sawtooth functions ------------------------------------------------------------------------------
+
+
+def reference_square(x, m):
+    return x - sum(universal.sawtooth(x, s) / 4**s for s in range(1, m + 1))
+
+
+def test_square_approximation_reference_passes_and_is_close_to_x_squared():
+    assert ch04.check_square_approximation(reference_square).score == 2
+    x = np.linspace(0, 1, 1025)
+    assert np.max(np.abs(reference_square(x, 5) - x**2)) == pytest.approx(4.0**-6)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented yet"),
+        (lambda x, m: x**2, "x² itself"),
+        (lambda x, m: x - sum(universal.sawtooth(x, s) / 2**s for s in range(1, m + 1)), "not 2^s"),
+        (lambda x, m: x + sum(universal.sawtooth(x, s) / 4**s for s in range(1, m + 1)), "subtract"),
+        (lambda x, m: reference_square(x, m - 1), "stops at s = m − 1"),
+        (lambda x, m: reference_square(x, m + 1), "runs to s = m + 1"),
+        (lambda x, m: reference_square(x, m)[:-1], "should have shape (33,)"),
+    ],
+)
+def test_square_approximation_mistakes_get_a_hint(wrong, words):
+    assert_rejected(ch04.check_square_approximation(wrong), words)
+
+
+def test_square_approximation_gives_partial_credit_and_takes_hidden_cases():
+    only_small_m = lambda x, m: reference_square(x, m) if m < 5 else x  # noqa: E731
+    assert ch04.check_square_approximation(only_small_m).n_passed == 2
+    hidden = [(np.linspace(0, 1, 7), 9)]
+    assert ch04.check_square_approximation(reference_square, hidden).passed
+    assert not ch04.check_square_approximation(lambda x, m: reference_square(x, min(m, 5)), hidden).passed
+
+
+# -- beat evenly spaced knots (open-ended) -------------------------------------------------------------------
+
+
+def interpolant_weights(knots):
+    """The ReLU interpolant of tanh(5x) at these knots (first knot −1, last knot 1), as (W1, b1, W2, b2)."""
+    knots = np.asarray(knots, dtype=float)
+    slopes = np.diff(np.tanh(5 * knots)) / np.diff(knots)
+    n = len(knots) - 1
+    return np.ones((n, 1)), -knots[:-1], np.concatenate([slopes[:1], np.diff(slopes)])[None, :], np.tanh(5 * knots[:1])
+
+
+def least_squares_weights(knots):
+    """Kinks at the given knots, output layer fitted by least squares on a fine grid: what a learner may try."""
+    x = np.linspace(-1, 1, 2001)
+    design = np.column_stack([np.maximum(x[:, None] - knots, 0), np.ones_like(x)])
+    solution = np.linalg.lstsq(design, np.tanh(5 * x), rcond=None)[0]
+    return np.ones((len(knots), 1)), -np.asarray(knots, float), solution[None, :-1], solution[-1:]
+
+
+def test_free_knots_full_marks_for_knots_where_the_curve_bends():
+    bent = [-1.0, -0.5, -0.3, -0.15, 0.0, 0.15, 0.3, 0.5, 1.0]
+    result = ch04.check_free_knots(lambda: interpolant_weights(bent))
+    assert result.score == 3, result.message
+    assert ch04.check_free_knots(lambda: least_squares_weights([-1.0, -0.45, -0.25, -0.12, 0, 0.12, 0.25, 0.45])).passed
+
+
+def test_free_knots_evenly_spaced_knots_earn_one_mark_of_three():
+    even = ch04.check_free_knots(lambda: interpolant_weights(np.linspace(-1, 1, 9)))
+    assert (even.n_passed, even.score) == (1, 1.0)
+    assert "0.131" in even.message and "where it bends" in even.message
+
+
+def test_free_knots_refuses_more_units_or_wrong_shapes():
+    too_many = ch04.check_free_knots(lambda: interpolant_weights(np.linspace(-1, 1, 12)))
+    assert_rejected(too_many, "at most 8 hidden units")
+    W1, b1, W2, b2 = interpolant_weights(np.linspace(-1, 1, 9))
+    assert_rejected(ch04.check_free_knots(lambda: (W1.T, b1, W2, b2)), "W1 should have shape (N, 1)")
+    assert_rejected(ch04.check_free_knots(lambda: (W1, b1, W2.T, b2)), "W2 should have shape (1, 8)")
+    assert_rejected(ch04.check_free_knots(stub), "not implemented yet")
+    assert ch04.check_free_knots(stub).score == 0

@@ -361,6 +361,21 @@ def _right_answers():
             n += 1
         return n
 
+    def train_digits(X, y):
+        from nncourse import nn
+        from nncourse.optim import SGD
+        from nncourse.train import fit
+
+        model = nn.Sequential(nn.Linear(64, 32, rng=0), nn.ReLU(), nn.Linear(32, 10, rng=1))
+        fit(model, nn.CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), (X, y), epochs=20, rng=0, progress=False)
+        return lambda images: model(images)
+
+    def free_knots():
+        knots = np.array([-1.0, -0.5, -0.3, -0.15, 0.0, 0.15, 0.3, 0.5, 1.0])  # closer where tanh(5x) bends
+        slopes = np.diff(np.tanh(5 * knots)) / np.diff(knots)
+        W2 = np.concatenate([slopes[:1], np.diff(slopes)])[None, :]
+        return np.ones((8, 1)), -knots[:-1], W2, np.tanh(5 * knots[:1])
+
     def softmax_ce(z, t):
         return (F.softmax(z, dim=1) - np.eye(z.shape[1])[t]) / len(t)
 
@@ -402,9 +417,13 @@ def _right_answers():
         "check_parameter_count": (lambda s: sum(a * b + b for a, b in zip(s[:-1], s[1:], strict=True)),),
         "check_xor_weights": (lambda: (np.ones((2, 2)), np.array([0.0, -1.0]), np.array([[1.0, -2.0]]), np.zeros(1)),),
         "check_mlp_forward": (mlp,),
+        "check_bce_with_logits": (lambda z, y: np.mean(np.logaddexp(0, z) - y * z),),
+        "check_digits_classifier": (train_digits,),
         "check_sigmoid_bump": (universal.sigmoid_bump,),
         "check_staircase": (staircase,),
         "check_width_needed": (width,),
+        "check_square_approximation": (lambda x, m: x - sum(universal.sawtooth(x, s) / 4**s for s in range(1, m + 1)),),
+        "check_free_knots": (free_knots,),
         "check_linear_backward": (lambda x, w, g: (g @ w, g.T @ x, g.sum(axis=0)),),
         "check_sigmoid_backward": (lambda z, g: g * F.sigmoid_grad(z),),
         "check_softmax_cross_entropy_backward": (softmax_ce,),

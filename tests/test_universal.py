@@ -276,6 +276,97 @@ def test_deep_sawtooth_matches_torch():
     assert np.allclose(net(x), expected, rtol=0, atol=1e-13)
 
 
+def torch_relu_network(net):
+    """The same ReLU network in PyTorch, float64."""
+    import torch
+
+    modules = []
+    for index, (W, b) in enumerate(net.layers):
+        layer = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
+        with torch.no_grad():
+            layer.weight.copy_(torch.from_numpy(W))
+            layer.bias.copy_(torch.from_numpy(b))
+        modules += [layer, torch.nn.ReLU()] if index < len(net.layers) - 1 else [layer]
+    return torch.nn.Sequential(*modules)
+
+
+@pytest.mark.parametrize("m", [1, 2, 5, 8])
+def test_yarotsky_square_is_the_interpolant_of_x_squared_at_2_to_the_m_points(m):
+    x = np.linspace(0, 1, 2**m * 8 + 1)
+    knots = np.linspace(0, 1, 2**m + 1)
+    assert np.allclose(U.yarotsky_square(x, m), np.interp(x, knots, knots**2), rtol=0, atol=1e-14)
+    # The error of the interpolant of x² with spacing h is h²/4, reached at the midpoints: 4^(−m−1).
+    assert np.max(np.abs(U.yarotsky_square(x, m) - x**2)) == pytest.approx(4.0 ** (-m - 1), rel=1e-12)
+
+
+def test_yarotsky_square_with_no_sawtooth_is_x_and_refuses_points_outside():
+    x = np.array([0.0, 0.3, 1.0])
+    assert U.yarotsky_square(x, 0).tolist() == x.tolist()
+    with pytest.raises(ValueError, match="x must lie in \\[0, 1\\]"):
+        U.yarotsky_square(np.array([1.5]), 2)
+    with pytest.raises(ValueError, match="m must be a finite integer >= 0, got -1"):
+        U.yarotsky_square(x, -1)
+
+
+@pytest.mark.parametrize("m", [1, 3, 6])
+def test_square_network_has_3m_units_and_computes_yarotskys_approximation(m):
+    net = U.square_network(m)
+    assert net.hidden_sizes == (3,) * m
+    x = np.linspace(0, 1, 1001)
+    assert np.allclose(net(x), U.yarotsky_square(x, m), rtol=0, atol=1e-13)
+    assert U.count_linear_pieces(net, (0, 1), n_points=20_001) == 2**m
+    # the same function as the one-hidden-layer interpolant with 2^m units
+    shallow = U.bump_network(np.square, 2**m, (0, 1), kind="relu")
+    assert np.allclose(net(x), shallow(x), rtol=0, atol=1e-13)
+
+
+def test_square_network_matches_torch():
+    pytest.importorskip("torch")
+    import torch
+
+    net = U.square_network(5)
+    x = np.linspace(0, 1, 513)
+    expected = torch_relu_network(net)(torch.from_numpy(x[:, None])).detach().numpy()[:, 0]
+    assert np.allclose(net(x), expected, rtol=0, atol=1e-14)
+
+
+def test_ridge_network_is_a_sum_of_one_dimensional_constructions():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(200, 2))
+    ridges = [((1.0, 0.5), lambda t: 0.5 * np.sin(np.pi * t), (-1.5, 1.5)),
+              ((1.0, -0.5), lambda t: 0.5 * np.sin(np.pi * t), (-1.5, 1.5))]
+    net = U.ridge_network(ridges, 16)
+    assert net.hidden_sizes == (32,) and net.in_features == 2
+    expected = sum(U.bump_network(g, 16, interval, kind="relu")(X @ np.array(a)) for a, g, interval in ridges)
+    assert np.allclose(net(X), expected, rtol=0, atol=1e-12)
+    # sin(πx1)cos(πx2/2) is exactly this sum of two ridges; the error is the 1-D interpolants' errors added
+    target = np.sin(np.pi * X[:, 0]) * np.cos(np.pi * X[:, 1] / 2)
+    one_d = U.approximation_error(lambda t: 0.5 * np.sin(np.pi * t), U.bump_network(
+        lambda t: 0.5 * np.sin(np.pi * t), 16, (-1.5, 1.5), kind="relu"), (-1.5, 1.5))[0]
+    assert np.max(np.abs(net(X) - target)) <= 2 * one_d + 1e-12
+
+
+def test_ridge_network_matches_torch():
+    pytest.importorskip("torch")
+    import torch
+
+    net = U.ridge_network([((2.0, -1.0, 0.5), np.cos, (-4.0, 4.0))], 10)
+    X = np.random.default_rng(1).uniform(-1, 1, size=(50, 3))
+    expected = torch_relu_network(net)(torch.from_numpy(X)).detach().numpy()[:, 0]
+    assert np.allclose(net(X), expected, rtol=0, atol=1e-13)
+
+
+def test_ridge_network_validates_its_ridges():
+    with pytest.raises(ValueError, match="at least one"):
+        U.ridge_network([], 5)
+    with pytest.raises(ValueError, match="must be a triple"):
+        U.ridge_network([((1.0, 0.0), np.sin)], 5)
+    with pytest.raises(ValueError, match="every direction must have length 2, ridge 1 has 3"):
+        U.ridge_network([((1.0, 0.0), np.sin, (-1, 1)), ((1.0, 0.0, 0.0), np.sin, (-1, 1))], 5)
+    with pytest.raises(ValueError, match="ridges must be a list"):
+        U.ridge_network(3, 5)
+
+
 # ---------------------------------------------------------------------------------------- safe expressions
 
 

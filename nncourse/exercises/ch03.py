@@ -4,7 +4,10 @@
 * :func:`check_parameter_count`: the number of parameters of a fully connected architecture;
 * :func:`check_xor_weights`: weights for a 2-2-1 network with ReLU hidden units and a linear output that
   computes XOR exactly;
-* :func:`check_mlp_forward`: the forward pass of a whole ReLU MLP, layer by layer, of any depth.
+* :func:`check_mlp_forward`: the forward pass of a whole ReLU MLP, layer by layer, of any depth;
+* :func:`check_bce_with_logits`: the mean binary cross-entropy of logits, stable for logits of ±1e4;
+* :func:`check_digits_classifier`: open-ended: a classifier trained on the digits, judged by its accuracy on
+  held-out images (one mark each at 0.85, 0.90 and the target 0.95).
 
 Each checker that runs a function on inputs takes ``extra_cases``: more argument tuples for it (an
 instructor's hidden tests), scored like the built-in ones.
@@ -12,7 +15,7 @@ instructor's hidden tests), scored like the built-in ones.
 
 import numpy as np
 
-from nncourse.data import logic_gate
+from nncourse.data import load_digits, logic_gate
 from nncourse.exercises._checker import (
     Exercise,
     attempt,
@@ -23,16 +26,19 @@ from nncourse.exercises._checker import (
     grade,
     items,
     numbers,
+    one_number,
     require,
     whole_number,
 )
-from nncourse.nn import Linear, ReLU, Sequential
+from nncourse.nn import BCEWithLogitsLoss, Linear, ReLU, Sequential
 
 LINEAR_FORWARD = Exercise(3, "ch03-linear-forward-check", "A batched linear layer", 2, "check_linear_forward")
 PARAMETER_COUNT = Exercise(3, "ch03-count-parameters-check", "How many parameters?", 2, "check_parameter_count")
 XOR_RELU = Exercise(3, "ch03-xor-relu-check", "XOR with ReLU units", 2, "check_xor_weights")
 MLP_FORWARD = Exercise(3, "ch03-mlp-forward-check", "The forward pass of any MLP", 3, "check_mlp_forward")
-EXERCISES = (LINEAR_FORWARD, PARAMETER_COUNT, XOR_RELU, MLP_FORWARD)
+BCE = Exercise(3, "ch03-bce-check", "Binary cross-entropy from logits", 2, "check_bce_with_logits")
+DIGITS = Exercise(3, "ch03-digits-check", "A digits classifier", 3, "check_digits_classifier")
+EXERCISES = (LINEAR_FORWARD, PARAMETER_COUNT, XOR_RELU, MLP_FORWARD, BCE, DIGITS)
 
 
 def _mlp(weights, biases):
@@ -213,3 +219,97 @@ def _mlp_case(fn, X, weights, biases, *, on):
         (no_relu, f"there is no ReLU between the layers (on {on}): apply it after every layer but the last."),
     ])
     compare(got, expected, what="mlp_forward(X, weights, biases)", on=on)
+
+
+# ---------------------------------------------------------------------------------------------------------
+def _bce_reference(z, y):
+    return float(BCEWithLogitsLoss()(np.asarray(z, dtype=np.float64), np.asarray(y, dtype=np.float64)))
+
+
+def check_bce_with_logits(fn, extra_cases=()):
+    """``fn(z, y)`` returns the mean over the batch of ``log(1 + e^z) − y z``, the binary cross-entropy of the
+    logits ``z`` (shape ``(N,)``) against labels ``y`` in {0, 1}; logits of ±1e4 must not overflow.
+
+    >>> check_bce_with_logits(lambda z, y: np.mean(np.logaddexp(0, z) - y * z)).passed
+    True
+    """
+    rng = np.random.default_rng(5)
+    cases = [
+        ("z = [-2, 0, 3], y = [0, 1, 1]", (np.array([-2.0, 0.0, 3.0]), np.array([0.0, 1.0, 1.0]))),
+        ("8 random logits and labels", (rng.normal(scale=3, size=8), rng.integers(0, 2, size=8).astype(float))),
+        ("z = [1e4, -1e4, 1e4, -1e4], y = [1, 0, 0, 1] (confidently right twice, wrong twice)",
+         (np.array([1e4, -1e4, 1e4, -1e4]), np.array([1.0, 0.0, 0.0, 1.0]))),
+    ] + extra(extra_cases, _bce_reference, "check_bce_with_logits")
+    outcomes = [attempt(_bce_case, fn, *args, on=on) for on, args in cases]
+    return grade(BCE, outcomes, "mean(log(1 + e^z) − y z), the same as nn.BCEWithLogitsLoss, for any z.")
+
+
+def _bce_case(fn, z, y, *, on):
+    expected = _bce_reference(z, y)
+    got = one_number(call(fn, z, y, on=on, warning_hint="log(σ(z)) overflows for large |z|: write the loss as "
+                          "log(1 + e^z) − y z and compute log(1 + e^z) with np.logaddexp(0, z)."),
+                     "the loss", on)
+    terms = np.logaddexp(0.0, z) - y * z
+    diagnose(got, expected, [
+        (float(np.sum(terms)), f"you summed over the batch (on {on}): the loss is the mean, as in PyTorch."),
+        (-expected, f"your loss is negative (on {on}): it is −[y log σ(z) + (1 − y) log(1 − σ(z))], with a minus."),
+        (float(np.mean(np.logaddexp(0.0, z) - (1 - y) * z)),
+         f"you swapped the labels (on {on}): y = 1 should make the loss small when z is large."),
+        (float(np.mean(np.logaddexp(0.0, -z) - y * z)),
+         f"that is log(1 + e^(−z)) − y z (on {on}): the loss is log(1 + e^z) − y z "
+         "(or, equally, log(1 + e^(−z)) + (1 − y) z)."),
+    ])
+    compare(got, expected, what="the loss", on=on, rtol=1e-8)
+
+
+# ---------------------------------------------------------------------------------------------------------
+ACCURACY_MARKS = (0.85, 0.90, 0.95)  # one mark each; the last is the target
+
+
+def check_digits_classifier(train):
+    """``train(X_train, y_train)`` trains a classifier on the digits and returns it: anything that maps images
+    ``(N, 64)`` to class scores ``(N, 10)`` (an ``nncourse`` model, or a function). The checker gives it the
+    chapter's training images (``load_digits(return_split=True)``: 1,438 of them) and measures its accuracy
+    on the 359 held-out ones, which ``train`` never sees. Each of 0.85, 0.90 and 0.95 reached is a mark.
+
+    >>> def train(X, y):
+    ...     weights = np.linalg.lstsq(np.c_[X, np.ones(len(X))], np.eye(10)[y], rcond=None)[0]
+    ...     return lambda images: np.c_[images, np.ones(len(images))] @ weights  # a linear model: 0.936
+    >>> result = check_digits_classifier(train)
+    >>> result.n_passed, result.passed
+    (2, False)
+    """
+    run = {}
+    setup = attempt(_train_digits, train, run, on="train(X_train, y_train)")
+    if setup is not None:
+        return grade(DIGITS, [setup] * len(ACCURACY_MARKS), "")
+    accuracy = run["accuracy"]
+    outcomes = [attempt(_reached, accuracy, mark) for mark in ACCURACY_MARKS]
+    return grade(DIGITS, outcomes, f"accuracy {accuracy:.3f} on the 359 held-out images (target "
+                                   f"{ACCURACY_MARKS[-1]}).")
+
+
+def _train_digits(train, run, *, on):
+    (X_train, y_train), (X_test, y_test) = load_digits(return_split=True, dtype=np.float64)
+    model = call(train, X_train, y_train, on=on)
+    require(callable(model), f"train should return the trained model (something to call on images), got "
+                             f"{type(model).__name__} (on {on}).")
+    if callable(getattr(model, "eval", None)):
+        call(model.eval, on="model.eval()", copy_args=False)
+    scores = numbers(call(model, X_test, on="the held-out images", copy_args=False), "the model's output",
+                     "the held-out images")
+    require(scores.shape == (len(X_test), 10),
+            f"the model should map images of shape {X_test.shape} to scores of shape ({len(X_test)}, 10), one "
+            f"per class, got shape {scores.shape}.")
+    require(np.all(np.isfinite(scores)), "the model's scores contain NaN or infinity: the training diverged; "
+                                         "try a smaller learning rate.")
+    run["accuracy"] = float(np.mean(scores.argmax(axis=1) == y_test))
+
+
+def _reached(accuracy, mark):
+    require(
+        accuracy >= mark,
+        f"the accuracy on the held-out images is {accuracy:.3f}, below {mark:.2f} (one mark each at "
+        f"{', '.join(map(str, ACCURACY_MARKS[:-1]))} and the target {ACCURACY_MARKS[-1]}). A hidden layer of a "
+        "few dozen ReLUs, CrossEntropyLoss and SGD with lr ≈ 0.1 for 20–30 epochs get there.",
+    )

@@ -18,10 +18,12 @@
 # A network with a hundred thousand weights needs a hundred thousand partial derivatives at every training
 # step. Computing each one separately, by nudging one weight and re-running the network, would cost a
 # hundred thousand forward passes. **Backpropagation** computes all of them at once, for the price of a small
-# constant number of forward passes, whatever the number of weights. It is nothing more than the chain rule of calculus, applied in the right order: from
-# the loss back towards the input, reusing every intermediate result. In this chapter we do it by hand,
-# check it numerically, measure what it costs, automate it with a small autograd engine, train a digit
-# classifier with it, and watch it fail in deep sigmoid networks.
+# constant number of forward passes, whatever the number of weights. It is nothing more than the chain rule
+# of calculus, applied in the right order: from the loss back towards the input, reusing every intermediate
+# result. In this chapter we do it by hand, check it numerically (and learn when a check lies), measure what
+# it costs in time and memory, automate it with a small autograd engine whose core you write yourself,
+# train a digit classifier with it, and watch it fail in deep networks, gradients vanishing or exploding,
+# and see what repairs it.
 #
 # **Learning objectives.** After this chapter you can
 # 1. apply the chain rule on a computational graph, forwards for values and backwards for gradients;
@@ -417,8 +419,8 @@ print("one z near zero:", verdicts(gradcheck.gradcheck_module(relu_net, x_kink))
 
 # %% [markdown]
 # Errors of several percent on every array that the kinked unit's gradient reaches (the input and the first
-# layer; the last layer's gradients do not pass through it), with a backward pass that is right. A bug and a kink look the
-# same in the verdict; three steps tell them apart:
+# layer; the last layer's gradients do not pass through it), with a backward pass that is right. A bug and
+# a kink look the same in the verdict; three steps tell them apart:
 #
 # 1. **Look for pre-activations within $h$ of a kink** (ReLU's 0, the tie of a max, abs at 0). If there are
 #    none, it is a bug.
@@ -570,7 +572,7 @@ for power, style in ((1, "--"), (2, ":")):
                lw=1, label=f"guide ∝ P{'²' if power == 2 else ''}")
 ax2.set(xlabel="number of parameters P", ylabel="seconds for the full gradient",
         title=f"The numerical gradient's cost grows like P (slope {slope:.1f})")
-ax2.legend(loc="center right", fontsize=8)
+ax2.legend(loc="upper left", fontsize=8)
 for ax in (ax1, ax2):
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
@@ -732,8 +734,9 @@ for name, (peak, seconds, grads) in memory.items():
 # controls by propagating adjoint variables backwards through the stages; reverse-mode differentiation of
 # an arbitrary computer program goes back to Linnainmaa (1970); Werbos (1974, 1982) applied it to neural
 # networks; Rumelhart, Hinton and Williams (1986) made it famous by showing that the hidden layers of a
-# network trained this way learn useful internal representations.) **Reverse-mode automatic differentiation** does it mechanically: each
-# elementary operation knows its own local derivative, the forward pass records the graph of operations,
+# network trained this way learn useful internal representations.) **Reverse-mode automatic
+# differentiation** does it mechanically: each elementary operation knows its own local derivative (its
+# vector–Jacobian product), the forward pass records the graph of operations,
 # and `backward()` visits that graph in reverse topological order, so that each node's gradient is complete
 # (summed over every path) before it is passed on, exactly as in Section 1. This is what PyTorch's autograd
 # does; `nncourse.autograd` is a small, readable version over NumPy arrays (in the spirit of Karpathy's
@@ -961,7 +964,9 @@ print(f"‖∂L/∂W(l)‖ from {exploding.min():.0e} to {exploding.max():.0e} w
       f"from {he.min():.0e} to {he.max():.0e} with He's")
 
 # %% [markdown]
-# **Gradient clipping** is the usual safety net (Pascanu, Mikolov & Bengio 2013, for recurrent networks,
+# Every layer's weight gradient is about a million times what it is with He's standard deviation (about
+# $2^{10}$ from the deltas and $2^{10}$ from the activations and the loss). **Gradient clipping** is the usual
+# safety net (Pascanu, Mikolov & Bengio 2013, for recurrent networks,
 # where a long sequence is a very deep network): before the update, if the norm of all the gradients taken
 # together exceeds a threshold, rescale them to that norm. The direction of the step is kept, only its
 # length is capped. `nncourse.nn.utils.clip_grad_norm_` does what `torch.nn.utils.clip_grad_norm_` does, and
@@ -997,7 +1002,7 @@ print(f"norm before clipping {total_norm:.2g}, after {np.linalg.norm(after):.3g}
 
 # %%
 def block_gradient_norms(residual, depth=20, width=32, seed=0):
-    """‖∂L/∂W(l)‖ of each block of a deep sigmoid network, with h + σ(h Wᵀ + b) or σ(h Wᵀ + b) per block."""
+    """‖∂L/∂W(l)‖ of each block of a deep sigmoid network, whose blocks compute h + σ(h Wᵀ) or σ(h Wᵀ)."""
     rng = np.random.default_rng(seed)
     weights = [Tensor(rng.normal(size=(width, width)) / np.sqrt(3 * width), requires_grad=True)
                for _ in range(depth)]
@@ -1181,6 +1186,74 @@ from nncourse.exercises.ch05 import check_autograd_op
 check_autograd_op(softplus)
 
 # %% [markdown]
+# ### Exercise 6: the engine's topological sort (2 points)
+#
+# `loss.backward()` must visit every node of the graph after all the nodes that use it, so that a node's
+# gradient is complete (every path summed) before it is passed on. It first lists the nodes in
+# **topological order**, every node after its parents, then walks that list backwards. Write the list: a
+# function of the root (the loss) that returns every node of its graph **once**, each after all of its
+# parents. A node's parents, the tensors it was computed from, are `node._parents` (a tuple; empty for a
+# leaf). Hint: a depth-first search that appends a node after visiting its parents, with a set of the nodes
+# already visited (compare nodes by `id(node)`).
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch05-topological-sort", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def topological_sort(root):
+    """Every node of the graph that ends at root, once, each after all of its parents (root last)."""
+    ### BEGIN SOLUTION
+    order, visited = [], set()
+
+    def visit(node):
+        if id(node) not in visited:
+            visited.add(id(node))
+            for parent in node._parents:
+                visit(parent)
+            order.append(node)
+
+    visit(root)
+    return order
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ch05-topological-sort-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch05 import check_topological_sort
+
+check_topological_sort(topological_sort)
+
+# %% [markdown]
+# ### Exercise 7: the engine's `backward()` loop (3 points)
+#
+# Now the loop itself: given the root $L$ (one element), do what `L.backward()` does.
+# 1. Set `root.grad` to ones of the root's shape ($\partial L/\partial L = 1$).
+# 2. Walk the nodes in **reversed** topological order. For each node with parents, `node._backward(node.grad)`
+#    returns a tuple with one gradient per parent, $\partial L/\partial\text{parent}$ along this edge (the local
+#    derivative times `node.grad`: the chain rule is already inside).
+# 3. **Add** each one into that parent's `.grad` (treat `None` as zero): a node used twice receives the sum of
+#    both contributions, and a leaf keeps what an earlier backward left there, as in PyTorch. Skip parents
+#    with `requires_grad` False (constants).
+#
+# The checker's graphs broadcast nothing, so you need not sum over broadcast axes (the engine's own loop
+# does). You may use your `topological_sort`, or the engine's `root._topological_order()`.
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch05-backward-loop", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def backward(root):
+    """Fill .grad of every node of the graph that ends at the one-element Tensor root with dL/d(node), added."""
+    ### BEGIN SOLUTION
+    root.grad = np.ones_like(root.data)
+    for node in reversed(root._topological_order()):
+        if not node._parents:
+            continue
+        for parent, g in zip(node._parents, node._backward(node.grad), strict=True):
+            if parent.requires_grad:
+                parent.grad = g if parent.grad is None else parent.grad + g
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ch05-backward-loop-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch05 import check_backward_loop
+
+check_backward_loop(backward)
+
+# %% [markdown]
 # ## Summary
 #
 # - Backpropagation is the chain rule applied from the loss backwards, reusing each intermediate gradient;
@@ -1192,12 +1265,19 @@ check_autograd_op(softplus)
 #   the samples.
 # - Softmax with cross-entropy (and sigmoid with binary cross-entropy) have the gradient "prediction minus
 #   target" on the logits; cross-entropy is the negative log-likelihood of the labels.
-# - A gradient check with central differences in float64 catches backward bugs by orders of magnitude.
+# - The gate patterns: add distributes the gradient, multiply swaps the inputs, max routes it to the winner.
+# - A gradient check with central differences in float64 catches backward bugs by orders of magnitude; a
+#   "wrong" verdict can also be a kink within $h$ of an input (ReLU at 0): look for one, then move off it.
 # - A backward pass costs a small constant times a forward pass; numerical differentiation costs $2P$
-#   forward passes (the measured numbers are in the closing note below).
+#   forward passes ($\propto P$ at the sizes we measured, $\propto P^2$ once matrix products dominate).
+#   Reverse mode computes vector–Jacobian products: one pass for the gradient of a scalar loss, where
+#   forward mode needs one pass per parameter. Its price is memory, the stored activations, which gradient
+#   checkpointing trades for one extra forward pass.
 # - An autograd engine records the graph and applies each operation's local backward rule in reverse
 #   topological order; ours, our hand-written layers and PyTorch give the same weights after 40 SGD steps.
-# - Through many sigmoid layers gradients vanish (σ' ≤ 1/4); ReLU with He initialisation keeps them.
+# - Through many sigmoid layers gradients vanish (σ' ≤ 1/4); larger initial weights rebalance the layers
+#   only by saturating units; ReLU with He initialisation keeps the gradients' size. Weights too large make
+#   every gradient explode; clipping caps the step, and skip connections give the gradient an identity path.
 #
 # ## Common pitfalls
 #
@@ -1209,6 +1289,8 @@ check_autograd_op(softplus)
 # - **Overwriting instead of accumulating** `.grad`: a parameter used twice gets the sum of both gradients,
 #   and `zero_grad()` belongs at the start of every step.
 # - **Gradient checks in float32**, or with $h$ too small ($10^{-10}$) or too large ($10^{-2}$).
+# - **Taking a kink for a bug** (or a bug for a kink): a failing check near ReLU's 0 is re-run off the kink
+#   before anything is changed.
 # - **Softmax followed by `CrossEntropyLoss`**: the loss expects logits; a second softmax silently
 #   flattens the gradient.
 # - **Sigmoid output with MSE** for classification: the gradient vanishes when the prediction is confidently
@@ -1216,42 +1298,57 @@ check_autograd_op(softplus)
 #
 # ## References
 #
+# - H. J. Kelley (1960). Gradient theory of optimal flight paths. *ARS Journal* 30(10), 947–954.
+# - A. E. Bryson (1961). A gradient method for optimizing multi-stage allocation processes. *Proceedings of
+#   the Harvard University Symposium on Digital Computers and their Applications.*
 # - S. Linnainmaa (1970). *The representation of the cumulative rounding error of an algorithm as a Taylor
 #   expansion of the local rounding errors.* Master's thesis, University of Helsinki. (Reverse-mode
 #   automatic differentiation.)
 # - P. J. Werbos (1974). *Beyond Regression: New Tools for Prediction and Analysis in the Behavioral
-#   Sciences.* PhD thesis, Harvard University. (Backpropagation for neural networks.)
+#   Sciences.* PhD thesis, Harvard University; and (1982) Applications of advances in nonlinear sensitivity
+#   analysis, *Proceedings of the 10th IFIP Conference*, 762–770. (Backpropagation for neural networks.)
 # - D. E. Rumelhart, G. E. Hinton, R. J. Williams (1986). Learning representations by back-propagating
 #   errors. *Nature* 323, 533–536.
+# - A. Griewank (1992). Achieving logarithmic growth of temporal and spatial complexity in reverse automatic
+#   differentiation. *Optimization Methods and Software* 1(1), 35–54. (Checkpointing.)
+# - T. Chen, B. Xu, C. Zhang, C. Guestrin (2016). Training deep nets with sublinear memory cost.
+#   arXiv:1604.06174.
 # - A. G. Baydin, B. A. Pearlmutter, A. A. Radul, J. M. Siskind (2018). Automatic differentiation in
-#   machine learning: a survey. *Journal of Machine Learning Research* 18(153), 1–43.
+#   machine learning: a survey. *Journal of Machine Learning Research* 18(153), 1–43. (Forward and reverse
+#   mode.)
 # - X. Glorot, Y. Bengio (2010). Understanding the difficulty of training deep feedforward neural networks.
 #   *AISTATS*. (Vanishing gradients and initialisation.)
 # - K. He, X. Zhang, S. Ren, J. Sun (2015). Delving deep into rectifiers. *ICCV*. (He initialisation.)
-# - A. Karpathy. *micrograd*, a tiny scalar-valued autograd engine, https://github.com/karpathy/micrograd.
-# - Stanford CS231n course notes: *Backpropagation, intuitions* and *Neural networks part 3* (gradient
-#   checks), https://cs231n.github.io/.
+# - R. Pascanu, T. Mikolov, Y. Bengio (2013). On the difficulty of training recurrent neural networks.
+#   *ICML*. (Exploding gradients and clipping.)
+# - K. He, X. Zhang, S. Ren, J. Sun (2016). Deep residual learning for image recognition. *CVPR*. (Skip
+#   connections.)
+# - A. Karpathy. *micrograd*, a tiny scalar-valued autograd engine, https://github.com/karpathy/micrograd,
+#   and the lecture *The spelled-out intro to neural networks and backpropagation*.
+# - Stanford CS231n course notes: *Backpropagation, intuitions* (the gate patterns) and *Neural networks
+#   part 3* (gradient checks, kinks), https://cs231n.github.io/.
+# - A. Zhang, Z. C. Lipton, M. Li, A. J. Smola. *Dive into Deep Learning*, sections on forward propagation,
+#   backward propagation and computational graphs, and on numerical stability, https://d2l.ai/.
 #
 # ## Closing note: what we measured
 #
-# Timings from the course's build machine (x86-64 CPU, one thread, NumPy 2.4, PyTorch 2.13); yours will
-# differ, the ratios much less. Reproduce them with `python benchmarks/bench_autograd.py`.
-#
-# - **Backward / forward cost** of the hand-written layers: between about 0.7 and 1.6 on MLPs from a thousand
-#   to three million parameters (Section 5 and the benchmark), against 2 from counting multiply-adds; at
-#   small sizes the forward pass's input checks and NumPy's per-call overheads weigh as much as the matrix
-#   products.
-# - **Numerical differentiation** grows with the number of parameters: for an 8-h-4 MLP it took from about
-#   36 (30 parameters) to about 1300 (836 parameters) times as long as one forward + backward pass.
-# - **The autograd engine's time per training step** (forward, loss, backward, SGD update; float32, ReLU) on
-#   the same MLP 64-128-10 with batches of 64: about 1.4× the hand-written `nncourse.nn` layers, and about
-#   as fast as PyTorch's eager mode (0.9×), whose per-operation overhead dominates for such small arrays;
-#   with batches of 1000, 1.5× the layers and 3× PyTorch, whose matrix kernels win once the arrays grow.
-#   Recording the graph and running generic backward rules costs less than half a step extra.
-# - **The engine's size**: `nncourse.autograd` (`engine.py` and `nn.py`) is about 920 lines, of which about
-#   400 are code, losses and a small MLP included; the rest are docstrings with runnable examples (the exact
-#   count is printed in Section 6).
-#
+# Every number below comes from this run of the notebook (timings vary from machine to machine and run to
+# run; the ratios much less). `python benchmarks/bench_autograd.py` measures more: larger networks, and the
+# autograd engine's time per training step against the hand-written layers and PyTorch.
+
+# %%
+full_peak = memory["every activation stored"][0]
+print(f"backward / forward time, MLPs of {param_counts[0]:,} to {param_counts[-1]:,} parameters: "
+      f"{ratios.min():.1f} to {ratios.max():.1f} (2 from counting multiply-adds)")
+print(f"numerical gradient / (forward + backward), {small_counts[0]} to {small_counts[-1]} parameters: "
+      f"{numerical_times[0] / backprop_times[0]:.0f} to {numerical_times[-1] / backprop_times[-1]:.0f}; "
+      f"time ∝ P^{slope:.1f}")
+print(f"peak memory of one forward + backward pass, 16 tanh layers: {full_peak / 2**20:.0f} MiB; with checkpoints "
+      f"every 4 layers {memory['checkpoints every 4 layers'][0] / full_peak:.0%} of it")
+print(f"digits classifier: test accuracy {test_accuracy:.1%} after 30 epochs of SGD")
+print(f"nncourse.autograd: {engine_lines} lines, docstrings included")
+
+# %% [markdown]
 # ## What comes next
 #
 # We can now compute the gradient of any network cheaply and correctly. Chapter 6 asks what to *do* with it:

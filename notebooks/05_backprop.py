@@ -655,7 +655,7 @@ print("same gradient:", all(np.allclose(a, b, rtol=1e-10, atol=0)
 # no graph and keeps nothing; the same segment run again on the real parameters records one, and
 # `out.backward(gradient=g)` continues the backward pass from the gradient `g` of the segment's output.
 # We measure the peak memory Python allocates (`tracemalloc`) for one forward and backward pass of a
-# 16-layer tanh network, batch 256, width 256:
+# 16-layer tanh network, batch 128, width 128:
 
 # %%
 def block(h, weight, bias):
@@ -703,10 +703,10 @@ def peak_time_and_grads(run):
 
 
 rng = np.random.default_rng(8)
-depth, width = 16, 256
+depth, width = 16, 128
 deep_params = [(Tensor(rng.normal(size=(width, width)) / np.sqrt(width), requires_grad=True),
                 Tensor(np.zeros(width), requires_grad=True)) for _ in range(depth)]
-x_deep = rng.normal(size=(256, width))
+x_deep = rng.normal(size=(128, width))
 memory = {"every activation stored": peak_time_and_grads(lambda: full_backward(x_deep, deep_params))}
 for every in (4, 8):
     memory[f"checkpoints every {every} layers"] = peak_time_and_grads(
@@ -719,7 +719,7 @@ for name, (peak, seconds, grads) in memory.items():
           f"{seconds * 1e3:4.0f} ms, same gradients: {same}")
 
 # %% [markdown]
-# Counted in activations (one $256 \times 256$ float64 array, 0.5 MiB), storing everything peaks at about
+# Counted in activations (one $128 \times 128$ float64 array, 128 KiB), storing everything peaks at about
 # eight per layer: the product, the sum with the bias and the tanh of each layer, and, because our engine
 # keeps every node's `.grad` (for the graph drawings), their gradients too, plus the weights' gradients.
 # Checkpointing every 4 layers ($k = \sqrt{16}$) keeps about two fifths of that, every 8 layers about three
@@ -819,7 +819,6 @@ with torch.no_grad():
 
 lr, X64 = 0.1, X_train.astype(np.float64)
 layers_optimizer = nncourse.optim.SGD(layers_model.parameters(), lr=lr)
-torch_optimizer = torch.optim.SGD(torch_model.parameters(), lr=lr)
 batch_order = np.random.default_rng(6).permutation(len(X64))
 for step in range(40):
     index = batch_order[32 * step: 32 * (step + 1)]
@@ -834,10 +833,12 @@ for step in range(40):
     criterion(layers_model(xb), yb)
     layers_model.backward(criterion.backward())
     layers_optimizer.step()
-    # PyTorch
-    torch_optimizer.zero_grad()
+    # PyTorch's autograd, and the same plain SGD step (what torch.optim.SGD does with its defaults)
+    torch_model.zero_grad()
     torch.nn.functional.cross_entropy(torch_model(torch.from_numpy(xb)), torch.from_numpy(yb)).backward()
-    torch_optimizer.step()
+    with torch.no_grad():
+        for p in torch_model.parameters():
+            p -= lr * p.grad
 
 torch_weights = [p.detach().numpy() for p in torch_model.parameters()]
 
@@ -930,12 +931,13 @@ for gain in (1, 4, 8, 16):
 # A gain of 6 to 8 lifts layer 1's share from about $10^{-7}$ to about $10^{-2}$, and 16 to nearly 1, but
 # at a price: a growing share of the units sit in the flat tails of the sigmoid, where they pass almost no
 # gradient and barely change when trained. Initialisation alone can balance the layers of a sigmoid network
-# only by pushing its units towards saturation. ReLU with PyTorch's default initialisation
-# (weights of variance $1/(3 n_\text{in})$, too small for ReLU) loses two to three orders of magnitude; with
-# He's initialisation the gradient norms stay within a factor of about ten from the first layer to the
-# last, with no systematic decay through the hidden layers. This is why deep
-# networks use ReLU-like activations and careful initialisation, and why Chapter 7's initialisation schemes
-# and Chapter 8's normalisation layers matter.
+# only by pushing its units towards saturation.
+#
+# ReLU with PyTorch's default initialisation (weights of variance $1/(3 n_\text{in})$, too small for ReLU)
+# loses two to three orders of magnitude; with He's initialisation the gradient norms stay within a factor
+# of about ten from the first layer to the last, with no systematic decay through the hidden layers. This is
+# why deep networks use ReLU-like activations and careful initialisation, and why Chapter 7's
+# initialisation schemes and Chapter 8's normalisation layers matter.
 #
 # **Explore.** Choose the depth, width, activation and initialisation: the new network's backward pass then
 # runs on its own, one layer at a time, from the loss down (**play** runs it again; **next layer** or the

@@ -527,11 +527,10 @@ for width, P, ratio in zip(widths, param_counts, ratios, strict=True):
 
 # %%
 def numerical_and_backprop_times(model, x, y):
-    """Time of the numerical gradient of every parameter, and best time of one forward + backward pass."""
+    """Best times of the numerical gradient of every parameter and of one forward + backward pass."""
     criterion = nn.CrossEntropyLoss()
-    start = time.perf_counter()
-    gradcheck.numerical_gradient(lambda *_: criterion(model(x), y), *[p.data for p in model.parameters()])
-    t_numerical = time.perf_counter() - start
+    t_numerical = best_time(lambda: gradcheck.numerical_gradient(lambda *_: criterion(model(x), y),
+                                                                 *[p.data for p in model.parameters()]), repeats=3)
 
     def forward_and_backward():
         criterion(model(x), y)
@@ -586,7 +585,7 @@ plt.show()
 # the backward pass of ReLU is a single multiplication, so the measured ratio often comes out nearer 1.
 #
 # On the right the numerical gradient's time follows the dashed guide ∝ $P$ (the fitted slope is printed
-# above), not the dotted ∝ $P^2$: these networks are so small that one forward pass costs about the same
+# above; on a busy machine it wanders), not the dotted ∝ $P^2$: these networks are so small that one forward pass costs about the same
 # whatever their width (NumPy's per-call overheads dominate), so $2P$ passes cost $\propto P$. Backpropagation's
 # time stays flat and tiny. Either way, for a network of a million parameters the numerical gradient would
 # cost two million forward passes per training step, against one backward pass.

@@ -585,9 +585,9 @@ plt.show()
 # the backward pass of ReLU is a single multiplication, so the measured ratio often comes out nearer 1.
 #
 # On the right the numerical gradient's time follows the dashed guide ∝ $P$ (the fitted slope is printed
-# above; on a busy machine it wanders), not the dotted ∝ $P^2$: these networks are so small that one forward pass costs about the same
-# whatever their width (NumPy's per-call overheads dominate), so $2P$ passes cost $\propto P$. Backpropagation's
-# time stays flat and tiny. Either way, for a network of a million parameters the numerical gradient would
+# above; on a busy machine it wanders), not the dotted ∝ $P^2$: these networks are so small that one forward
+# pass costs about the same whatever their width (NumPy's per-call overheads dominate), so $2P$ passes cost
+# $\propto P$. Backpropagation's time stays flat and tiny. Either way, for a network of a million parameters the numerical gradient would
 # cost two million forward passes per training step, against one backward pass.
 #
 # ### Why *reverse* mode: vector–Jacobian products

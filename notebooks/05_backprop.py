@@ -570,7 +570,7 @@ for power, style in ((1, "--"), (2, ":")):
     ax2.loglog(P_guide, numerical_times[0] * (P_guide / P_guide[0]) ** power, style, color=COLORS["neutral"],
                lw=1, label=f"guide ∝ P{'²' if power == 2 else ''}")
 ax2.set(xlabel="number of parameters P", ylabel="seconds for the full gradient",
-        title=f"The numerical gradient's cost grows like P (slope {slope:.1f})")
+        title=f"The numerical gradient's cost grows with P (fitted slope {slope:.1f})")
 ax2.legend(loc="upper left", fontsize=8)
 for ax in (ax1, ax2):
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())

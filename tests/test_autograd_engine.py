@@ -166,6 +166,19 @@ def test_binary_operation_with_broadcasting_matches_torch(op, shape_a, shape_b):
     run_both(build.get(op, lambda x, y: x / y), a, b)
 
 
+@pytest.mark.parametrize(("shape_a", "shape_b"), BROADCAST_SHAPES)
+def test_maximum_with_broadcasting_matches_torch(shape_a, shape_b):
+    run_both(lambda x, y: x.maximum(y), rng.normal(size=shape_a), rng.normal(size=shape_b))
+
+
+def test_maximum_routes_the_gradient_to_the_larger_input_and_splits_ties_like_torch():
+    a, b = np.array([1.0, 5.0, 2.0, -1.0]), np.array([3.0, 4.0, 2.0, -1.0])
+    run_both(lambda x, y: x.maximum(y), a, b)
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    x.maximum(y).backward(np.array([1.0, 2.0, 3.0, 4.0]))
+    assert x.grad.tolist() == [0.0, 2.0, 1.5, 2.0] and y.grad.tolist() == [1.0, 0.0, 1.5, 2.0]
+
+
 MATMUL_SHAPES = [((3, 4), (4, 5)), ((3, 4), (4,)), ((4,), (4, 5)), ((4,), (4,))]
 
 

@@ -89,7 +89,25 @@ def sigmoid_backward(z, grad_output):
 
 
 def test_sigmoid_reference_passes():
-    assert ch05.check_sigmoid_backward(sigmoid_backward).score == 2
+    result = ch05.check_sigmoid_backward(sigmoid_backward)
+    assert result.score == 2 and result.n_cases == 3
+
+
+def test_sigmoid_backward_is_checked_at_plus_and_minus_1e4():
+    # exp(1e4) overflows even in float64; only the case at ±1e4 exposes a sigmoid that is stable up to ±1000.
+    def stable_to_1000(z, grad_output):
+        s = 1 / (1 + np.exp(-np.clip(z, -1000, 1000) / 1000 * 700))
+        s = np.where(np.abs(z) <= 700, 1 / (1 + np.exp(-np.clip(z, -700, 700))), s)
+        return grad_output * s * (1 - s)
+
+    def overflows_at_1e4(z, grad_output):
+        s = 1 / (1 + np.exp(-z)) if np.abs(z).max() > 1000 else sigmoid(z)
+        return grad_output * s * (1 - s)
+
+    assert ch05.check_sigmoid_backward(stable_to_1000).passed
+    result = ch05.check_sigmoid_backward(overflows_at_1e4)
+    assert_rejected(result, "on z = [-1e4, 1e4]")
+    assert (result.n_passed, result.n_cases) == (2, 3)
 
 
 @pytest.mark.parametrize(
@@ -277,3 +295,142 @@ def test_a_composed_softplus_has_relus_kink_at_zero():
 def test_autograd_op_gives_credit_per_property():
     unstable = wrong_op(lambda v: np.log(1 + np.exp(v)), lambda v, g: (g * sigmoid(v),))
     assert ch05.check_autograd_op(unstable).n_passed == 3  # right everywhere but at x = ±1000
+
+
+# -- The engine's topological sort and backward() loop -----------------------------------------------------
+
+
+def topological_sort(root):
+    order, visited = [], set()
+
+    def visit(node):
+        if id(node) not in visited:
+            visited.add(id(node))
+            for parent in node._parents:
+                visit(parent)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+def backward(root):
+    root.grad = np.ones_like(root.data)
+    for node in reversed(topological_sort(root)):
+        for parent, g in zip(node._parents, node._backward(node.grad) if node._parents else (), strict=True):
+            if parent.requires_grad:
+                parent.grad = g if parent.grad is None else parent.grad + g
+
+
+def test_topological_sort_reference_passes():
+    result = ch05.check_topological_sort(topological_sort)
+    assert result.passed and result.score == 2 and result.n_cases == 4, result.message
+
+
+def without_visited_set(root):
+    order = []
+
+    def visit(node):
+        for parent in node._parents:
+            visit(parent)
+        order.append(node)
+
+    visit(root)
+    return order
+
+
+def pre_order(root):
+    return topological_sort(root)[::-1]
+
+
+def breadth_first(root):
+    order, frontier, seen = [], [root], set()
+    while frontier:
+        node = frontier.pop(0)
+        if id(node) not in seen:
+            seen.add(id(node))
+            order.append(node)
+            frontier.extend(node._parents)
+    return order[::-1]  # a node found early by a short path can come out before a node that uses it
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented"),
+        (lambda root: None, "return a list"),
+        (lambda root: [str(node) for node in topological_sort(root)], "the graph's Tensors"),
+        (without_visited_set, "more than once"),
+        (pre_order, "reverse order"),
+        (lambda root: [*root._parents, root], "missing"),
+        (lambda root: topological_sort(root) + [root._parents[0]._parents[0]], "more than once"),
+    ],
+)
+def test_topological_sort_mistakes_are_explained(wrong, words):
+    assert_rejected(ch05.check_topological_sort(wrong), words)
+
+
+def test_reversed_breadth_first_order_fails_where_a_node_has_paths_of_different_lengths():
+    result = ch05.check_topological_sort(breadth_first)
+    assert not result.passed and "before one of their parents" in result.message, result.message
+
+
+def test_backward_loop_reference_passes_and_agrees_with_torch():
+    result = ch05.check_backward_loop(backward)
+    assert result.passed and result.score == 3 and result.n_cases == 5, result.message
+    torch = pytest.importorskip("torch")
+    values = np.random.default_rng(0).normal(size=(2, 3))
+    x, y = (Tensor(v, requires_grad=True) for v in values)
+    xt, yt = (torch.tensor(v, requires_grad=True) for v in values)
+    backward(((x * y) * x + (x * y).exp()).sum())
+    ((xt * yt) * xt + (xt * yt).exp()).sum().backward()
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.grad, yt.grad.numpy(), rtol=1e-12)
+
+
+def overwriting(root):
+    root.grad = np.ones_like(root.data)
+    for node in reversed(topological_sort(root)):
+        for parent, g in zip(node._parents, node._backward(node.grad) if node._parents else (), strict=True):
+            parent.grad = g  # BUG: a node used twice keeps only its last contribution
+
+
+def zeroing_first(root):
+    for node in topological_sort(root):
+        node.grad = np.zeros_like(node.data)  # BUG: wipes what an earlier backward left in the leaves
+    backward(root)
+
+
+def forward_order(root):
+    root.grad = np.ones_like(root.data)
+    for node in topological_sort(root):  # BUG: parents before the node that feeds them their gradient
+        for parent, g in zip(node._parents, node._backward(node.grad) if node._parents else (), strict=True):
+            parent.grad = g if parent.grad is None else parent.grad + g
+
+
+def local_derivatives_only(root):
+    root.grad = np.ones_like(root.data)
+    for node in reversed(topological_sort(root)):
+        for parent, g in zip(node._parents, node._backward(np.ones_like(node.data)) if node._parents else (),
+                             strict=True):
+            parent.grad = g if parent.grad is None else parent.grad + g  # BUG: ignores node.grad, no chain rule
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented"),
+        (lambda root: None, "still None"),
+        (overwriting, "sum of both contributions"),
+        (zeroing_first, "lost the gradient it held before"),
+        (forward_order, "your code raised"),
+        (local_derivatives_only, "is off"),
+    ],
+)
+def test_backward_loop_mistakes_are_explained(wrong, words):
+    assert_rejected(ch05.check_backward_loop(wrong), words)
+
+
+def test_backward_loop_gives_credit_per_graph():
+    assert ch05.check_backward_loop(zeroing_first).n_passed == 4  # right but for the accumulation
+    assert ch05.check_backward_loop(overwriting).n_passed == 3  # the chain and the neuron use no node twice

@@ -171,6 +171,21 @@ def test_gradcheck_function_passes_a_correct_backward_and_catches_a_wrong_one():
     assert not forgot_a_factor.ok and forgot_a_factor["z"]["verdict"] == "wrong"
 
 
+def test_a_point_within_eps_of_a_kink_is_wrong_not_close_and_a_smaller_eps_clears_it():
+    # ReLU at z = 3e-7 with eps = 1e-6: z ± eps straddles 0, the central difference is (z + eps) / (2 eps) = 0.65
+    # while the (correct) backward pass says 1, so the relative error is 0.35, a "wrong" verdict.
+    def relu(z):
+        return np.maximum(z, 0)
+
+    def relu_backward(grad_output, z):
+        return grad_output * (z > 0)
+
+    report = gradcheck_function(relu, relu_backward, np.array([3e-7]))
+    assert report["z"]["verdict"] == "wrong" and report.max_rel_error == pytest.approx(0.35, rel=1e-6)
+    assert gradcheck_function(relu, relu_backward, np.array([3e-7]), eps=1e-8).ok  # eps below the distance
+    assert gradcheck_function(relu, relu_backward, np.array([3e-5])).ok  # a point farther than eps
+
+
 def test_gradcheck_function_names_the_wrong_input_of_a_two_input_function():
     def product(a, b):
         return a @ b

@@ -45,13 +45,39 @@ def test_one_box_per_node_and_one_arrow_per_edge():
     plt.close(fig)
 
 
-def test_leaves_left_loss_right_and_columns_by_depth():
+def test_leaves_just_left_of_their_first_use_loss_right_and_columns_by_depth():
     _, _, _, L = tiny_expression()
     fig, ax = plt.subplots()
     nncourse.plot.draw_graph(L, ax=ax, column_width=2.0)
-    x_of = {t.get_text().split("\n")[0]: t.get_position()[0] for t in boxes(ax)}
-    assert x_of["x"] == x_of["w"] == x_of["const"] == 0.0
+    position = {t.get_text().split("\n")[0]: t.get_position() for t in boxes(ax)}
+    x_of = {name: xy[0] for name, xy in position.items()}
+    assert x_of["x"] == x_of["w"] == 0.0
+    assert x_of["const"] == 2.0  # beside z, not in column 0, so its arrow into + crosses no box
     assert x_of["z = *"] == 2.0 and x_of["+"] == 4.0 and x_of["L = tanh"] == 6.0
+    assert position["const"][1] > position["z = *"][1]  # leaves on top of their column
+    plt.close(fig)
+
+
+def test_no_arrow_passes_through_a_box():
+    # The chapter's neuron: the target y is used only by the last subtraction; drawn in column 0, its arrow
+    # crossed the sigmoid's box.
+    x, w, b = (Tensor(np.array(v), requires_grad=True, label=n) for v, n in ((1.5, "x"), (0.8, "w"), (-0.5, "b")))
+    y = Tensor(np.array(1.0), label="y")
+    L = ((w * x + b).sigmoid() - y) ** 2
+    L.backward()
+    fig, ax = plt.subplots(figsize=(9, 3))
+    nncourse.plot.draw_graph(L, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    extents = {id(t): t.get_bbox_patch().get_window_extent(renderer) for t in boxes(ax)}
+    for arrow in arrows(ax):
+        path = arrow.arrow_patch.get_path().transformed(arrow.arrow_patch.get_transform())
+        points = np.concatenate([np.linspace(a, b, 50) for polygon in path.to_polygons(closed_only=False)
+                                 for a, b in zip(polygon[:-1], polygon[1:], strict=True)])
+        ends = {id(arrow.xycoords), id(arrow.anncoords)}
+        for box_id, extent in extents.items():
+            if box_id not in ends:
+                assert not any(extent.contains(px, py) for px, py in points), arrow.anncoords.get_text()
     plt.close(fig)
 
 

@@ -114,7 +114,9 @@ def test_step_0_shows_only_the_loss_and_each_step_one_more_layer(widget):
     first_layer, last_layer = widths[: 3 * 3], widths[-3:]
     assert np.all(first_layer == first_layer.min()) and last_layer.max() > first_layer.max()
 
+    assert "then δ(2) flows down" in widget.panels[0]["title"]
     widget.controls["step"].value = n_linear
+    assert "δ(0)" not in widget.panels[0]["title"]  # layer 0 is the input x: it has no delta
     widget.next_step()  # after the input layer the walk starts again at the loss
     assert widget.controls["step"].value == 0
 

@@ -351,6 +351,25 @@ class Tensor:
     def __rmatmul__(self, other):
         return self._constant(other, "@") @ self
 
+    def maximum(self, other):
+        """The element-wise maximum of two tensors (``torch.maximum``), broadcasting like ``+``.
+
+        The gradient goes to the larger input only (the "max gate routes"); where the two are equal it is
+        split evenly between them, as in PyTorch.
+
+        >>> a, b = Tensor([1.0, 5.0, 2.0], requires_grad=True), Tensor([3.0, 4.0, 2.0], requires_grad=True)
+        >>> a.maximum(b).sum().backward()
+        >>> a.grad, b.grad
+        (array([0. , 1. , 0.5], dtype=float32), array([1. , 0. , 0.5], dtype=float32))
+        """
+        other = self._operand(other, "maximum")
+        share = np.where(self.data > other.data, 1.0, np.where(self.data == other.data, 0.5, 0.0))
+
+        def backward(g):  # 1 to the larger input, 0 to the smaller, 1/2 each at a tie
+            return g * share.astype(g.dtype), g * (1 - share).astype(g.dtype)
+
+        return Tensor.from_op(np.maximum(self.data, other.data), (self, other), "maximum", backward)
+
     # ---------------------------------------------------------------- element-wise functions
     def exp(self):
         """e^a, element-wise (overflows to inf beyond about 88 in float32, 709 in float64, with NumPy's warning).

@@ -6,13 +6,17 @@ course's own layers and engine (:mod:`nncourse.nn`, :mod:`nncourse.gradcheck`, :
 * ``check_linear_backward(fn)``: ``fn(x, weight, grad_output) -> (grad_input, grad_weight, grad_bias)``
   for ``Z = X Wᵀ + b``: ``dX = G W``, ``dW = Gᵀ X``, ``db = Σ_rows G`` (each gradient is its own case).
 * ``check_sigmoid_backward(fn)``: ``fn(z, grad_output) -> grad_input = grad_output ⊙ σ(z)(1 − σ(z))``, also
-  for ``|z| = 1000``.
+  for ``|z| = 1000`` and ``|z| = 1e4``.
 * ``check_softmax_cross_entropy_backward(fn)``: ``fn(logits, targets)`` returns
   ``(softmax(logits) − onehot(targets)) / N``, the gradient of the mean cross-entropy wrt the logits.
 * ``check_gradient(f, grad_f)``: the learner's analytic gradient of a nonlinear function of their choice
   agrees with central differences (:func:`nncourse.gradcheck.numerical_gradient`, no "wrong" verdict).
 * ``check_autograd_op(fn)``: a new operation for :class:`nncourse.autograd.Tensor` (softplus) whose forward
   value and backward pass (chained with the upstream gradient, accumulated) are right and stable.
+* ``check_topological_sort(fn)``: ``fn(root)`` lists every node of the graph that ends at the Tensor ``root``
+  once, each after all of its parents.
+* ``check_backward_loop(fn)``: ``fn(root)`` does what ``root.backward()`` does: every leaf's ``.grad`` gets
+  dL/d(leaf), summed over every path, added to what ``.grad`` held before.
 
 The first three take ``extra_cases``: more argument tuples for the learner's function (an instructor's
 hidden tests), scored like the built-in ones.
@@ -47,7 +51,10 @@ SOFTMAX_CE = Exercise(5, "ch05-softmax-ce-backward-check", "Softmax with cross-e
 MY_GRADIENT = Exercise(5, "ch05-my-gradient-check", "A gradient check of your own", 3, "check_gradient")
 SOFTPLUS = Exercise(5, "ch05-autograd-softplus-check", "A new operation for the autograd engine", 3,
                     "check_autograd_op")
-EXERCISES = (LINEAR_BACKWARD, SIGMOID_BACKWARD, SOFTMAX_CE, MY_GRADIENT, SOFTPLUS)
+TOPOLOGICAL_SORT = Exercise(5, "ch05-topological-sort-check", "The engine's topological sort", 2,
+                            "check_topological_sort")
+BACKWARD_LOOP = Exercise(5, "ch05-backward-loop-check", "The engine's backward() loop", 3, "check_backward_loop")
+EXERCISES = (LINEAR_BACKWARD, SIGMOID_BACKWARD, SOFTMAX_CE, MY_GRADIENT, SOFTPLUS, TOPOLOGICAL_SORT, BACKWARD_LOOP)
 
 _GRADIENTS = ("grad_input", "grad_weight", "grad_bias")
 
@@ -128,6 +135,7 @@ def check_sigmoid_backward(fn, extra_cases=()):
          (np.array([[-3.0, -0.5, 0.0], [0.5, 2.0, 8.0]]), rng.normal(size=(2, 3)))),
         ("z = [[-1000, -40, 0], [40, 745, 1000]] and a random grad_output",
          (np.array([[-1000.0, -40.0, 0.0], [40.0, 745.0, 1000.0]]), rng.normal(size=(2, 3)))),
+        ("z = [-1e4, 1e4] and grad_output = [1, 1]", (np.array([-1e4, 1e4]), np.ones(2))),
     ] + extra(extra_cases, _sigmoid_reference, "check_sigmoid_backward")
     outcomes = [attempt(_sigmoid_case, fn, *args, on=on) for on, args in cases]
     return grade(SIGMOID_BACKWARD, outcomes, "grad_input = grad_output ⊙ σ(z)(1 − σ(z)), for any z.")
@@ -331,3 +339,146 @@ def _softplus_accumulates(fn, values, *, on):
     call(lambda: (fn(x) + 3 * fn(x)).sum().backward(), on=on)
     require(x.grad is not None, f"x.grad is still None after backward (on {on}): the output is not connected to x.")
     compare(x.grad, 4 * sigmoid(values), what="x.grad", on=on)
+
+
+# ---------------------------------------------------------------------------------------------------------
+def _graph(name):
+    """A fresh graph, in float64: ``(root, leaves)``, the leaves being the tensors that require a gradient.
+    None of them is broadcast, so that a backward loop need not sum over broadcast axes."""
+    from nncourse.autograd import Tensor
+
+    rng = np.random.default_rng(10)
+    x, y = (Tensor(rng.normal(size=3), requires_grad=True, label=n) for n in "xy")
+    if name == "chain":
+        root = ((x * y).tanh() * 2.0).sum()
+        return root, (x, y)
+    if name == "diamond":
+        a = x * y
+        return (x * a + a.exp()).sum(), (x, y)  # x is one step from x * a and two from a: reached twice
+    if name == "neuron":
+        w, v, b = (Tensor(np.array(value), requires_grad=True, label=n)
+                   for n, value in (("w", 0.8), ("v", 1.5), ("b", -0.5)))
+        return ((w * v + b).sigmoid() - Tensor(np.array(1.0))) ** 2, (w, v, b)
+    inputs = Tensor(rng.normal(size=(4, 3)))
+    weight = Tensor(rng.normal(size=(2, 3)), requires_grad=True, label="W")
+    bias = Tensor(rng.normal(size=(4, 2)), requires_grad=True, label="B")
+    return ((inputs @ weight.T + bias).relu() ** 2).mean(), (weight, bias)
+
+
+_GRAPHS = {
+    "chain": "L = (tanh(x * y) * 2).sum()",
+    "diamond": "a = x * y; L = (x * a + a.exp()).sum(), where x and a are each used twice",
+    "neuron": "Section 1's neuron, L = (σ(w v + b) − y)²",
+    "layer": "L = (relu(X @ W.T + B) ** 2).mean(), with matrices",
+}
+
+
+def check_topological_sort(fn):
+    """``fn(root)`` returns a list of every node of the graph that ends at ``root``, each once, each after all
+    of its parents (its ``_parents``), ``root`` last.
+
+    >>> from nncourse.autograd import Tensor
+    >>> check_topological_sort(lambda root: root._topological_order()).passed
+    True
+    """
+    outcomes = [attempt(_topological_case, fn, name, on=f"the graph {text}") for name, text in _GRAPHS.items()]
+    return grade(TOPOLOGICAL_SORT, outcomes, "every node once, each after its parents, on all four graphs.")
+
+
+def _topological_case(fn, name, *, on):
+    from nncourse.autograd import Tensor
+
+    root, _ = _graph(name)
+    expected = root._topological_order()
+    order = call(fn, root, on=on, copy_args=False)
+    require(
+        isinstance(order, (list, tuple)),
+        f"return a list of the graph's Tensors, got {type(order).__name__} (on {on}).",
+    )
+    order = list(order)
+    require(
+        all(isinstance(node, Tensor) for node in order),
+        f"the list must hold the graph's Tensors (the nodes), got {sorted({type(n).__name__ for n in order})} "
+        f"(on {on}).",
+    )
+    ids = [id(node) for node in order]
+    require(
+        len(set(ids)) == len(ids),
+        f"some nodes appear more than once (on {on}): {len(ids)} entries for {len(set(ids))} nodes; keep a set of "
+        "visited nodes and visit each node only once.",
+    )
+    missing = len({id(node) for node in expected} - set(ids))
+    require(
+        missing == 0,
+        f"{missing} of the graph's {len(expected)} nodes are missing (on {on}): start from the root and visit the "
+        "parents of every node, recursively, down to the leaves.",
+    )
+    require(len(ids) == len(expected), f"the list holds nodes that are not in the graph (on {on}).")
+    position = {node_id: i for i, node_id in enumerate(ids)}
+    reversed_order = all(position[id(p)] > position[id(node)] for node in order for p in node._parents)
+    require(
+        not reversed_order,
+        f"every node comes before its parents (on {on}): that is the reverse order; append a node after its "
+        "parents (post-order), and let backward() walk the list reversed.",
+    )
+    late = [node for node in order if any(position[id(p)] > position[id(node)] for p in node._parents)]
+    require(
+        not late,
+        f"{len(late)} node(s) come before one of their parents (on {on}): append a node to the list only after "
+        "visiting all of its parents.",
+    )
+
+
+def check_backward_loop(fn):
+    """``fn(root)`` runs the backward pass of the graph that ends at the one-element Tensor ``root``: each leaf
+    that requires a gradient gets dL/d(leaf) (every path summed) **added** to its ``.grad`` (None counting as
+    zero), exactly as ``root.backward()`` does.
+
+    Five cases: the four graphs of :func:`check_topological_sort`, and the diamond again with ``x.grad``
+    already holding a gradient (backward accumulates, as in PyTorch).
+
+    >>> def backward(root):
+    ...     root.grad = np.ones_like(root.data)
+    ...     for node in reversed(root._topological_order()):
+    ...         for parent, g in zip(node._parents, node._backward(node.grad) if node._parents else ()):
+    ...             if parent.requires_grad:
+    ...                 parent.grad = g if parent.grad is None else parent.grad + g
+    >>> check_backward_loop(backward).passed
+    True
+    """
+    outcomes = [attempt(_backward_case, fn, name, on=f"the graph {text}") for name, text in _GRAPHS.items()]
+    outcomes.append(attempt(_backward_case, fn, "diamond", accumulate=True,
+                            on=f"the graph {_GRAPHS['diamond']}, with x.grad = [1, 1, 1] from an earlier backward"))
+    return grade(BACKWARD_LOOP, outcomes, "your loop gives the engine's gradients, summed over paths and accumulated.")
+
+
+def _backward_case(fn, name, accumulate=False, *, on):
+    reference, reference_leaves = _graph(name)
+    reference.backward()
+    root, leaves = _graph(name)
+    before = np.ones_like(leaves[0].data)
+    if accumulate:
+        leaves[0].grad = before.copy()
+    call(fn, root, on=on, copy_args=False)
+    for leaf, expected in zip(leaves, reference_leaves, strict=True):
+        what = f"{leaf.label or 'leaf'}.grad"
+        require(
+            leaf.grad is not None,
+            f"{what} is still None after your backward (on {on}): start from root.grad = 1 (ones of the root's "
+            "shape) and, in reversed topological order, pass each node's gradient to its parents with "
+            "node._backward(node.grad).",
+        )
+        got = numbers(leaf.grad, what, on)
+        want = expected.grad + (before if accumulate and leaf is leaves[0] else 0)
+        if accumulate and leaf is leaves[0]:
+            mistake(got, want, expected.grad,
+                    f"{what} lost the gradient it held before (on {on}): backward adds into .grad (as in PyTorch); "
+                    "treat None as zero and add to anything else.")
+        if name == "diamond":
+            require(
+                got.shape != want.shape or np.allclose(got, want, rtol=1e-6, atol=1e-8),
+                f"{what} is off (on {on}): a node used twice must receive the sum of both contributions; add "
+                "each one into parent.grad instead of overwriting it, and pass a node's gradient on only after "
+                "all of its users have contributed (reversed topological order).",
+            )
+        compare(got, want, what=what, on=on)

@@ -7,7 +7,10 @@ The central difference of a scalar function f,
 has a truncation error of order ε² and a rounding error of about ε_mach |f| / ε. In float64 (ε_mach ≈ 1e-16)
 with ε = 1e-6 both are around 1e-10, so a correct backward pass agrees with it to about nine significant
 digits, and a wrong one stands out by orders of magnitude. In float32 (ε_mach ≈ 1e-7) the rounding error
-alone is about 0.1: the check is meaningless, so every function here refuses float32 with a ValueError.
+at ε = 1e-6 is about 0.1, as large as the bugs the check looks for. A larger step helps only partly: the
+best float32 can do, near ε = 1e-2 where rounding (≈ 1e-7·|f|/ε) and truncation (≈ ε²) balance, is an
+agreement of two to four digits, too coarse to tell a subtle bug from noise. So every function here
+refuses float32 with a ValueError.
 
 The cost is two evaluations of f per entry: 2P forward passes for P numbers, against one forward and one
 backward pass for backpropagation. That is why it is a test, never a training method.
@@ -19,11 +22,15 @@ Agreement is measured by the relative error used in cs231n's notes, entry by ent
 and summarised by its maximum over each array, with a verdict (for float64 and the default ε = 1e-6):
 
 * ``"exact"``: max rel < 1e-7. Agreement to seven or more digits: the backward pass is right.
-* ``"close"``: 1e-7 ≤ max rel < 1e-4. Acceptable: typical when an input sits within ε of a kink (ReLU at 0)
-  or when some gradient entries are much smaller than the loss, since the rounding noise of the numerical
-  gradient is about 1e-10·|L| whatever the entry (so rel ≈ 1e-10·|L| / |∂L/∂x_i|).
+* ``"close"``: 1e-7 ≤ max rel < 1e-4. Acceptable: typical when some gradient entries are much smaller than
+  the loss, since the rounding noise of the numerical gradient is about 1e-10·|L| whatever the entry (so
+  rel ≈ 1e-10·|L| / |∂L/∂x_i|).
 * ``"wrong"``: max rel ≥ 1e-4. A bug (cs231n: above 1e-2 "probably wrong"; a correct float64 check never
-  comes near 1e-4 on smooth functions).
+  comes near 1e-4 on smooth functions), **or a kink**: when an input of a ReLU (or max, abs, ...) lies
+  within ε of its kink, x ± ε straddles it and the central difference averages two slopes, so a correct
+  backward pass gets a relative error of order one (ReLU at x = 3e-7 with ε = 1e-6: numerical slope 0.65,
+  analytic 1, rel 0.35). Diagnose it by looking at the worst entry: if a pre-activation there is within ε
+  of 0, check again at a point moved off the kink, or with an ε smaller than its distance to the kink.
 
 One entry point per kind of code to check, each returning a :class:`GradcheckReport` (a table, one row
 per array; ``ok`` is True when no row is ``"wrong"``):

@@ -4,9 +4,11 @@ Each node of the graph that ends at a :class:`nncourse.autograd.Tensor` is a box
 name (the tensor's ``label`` and/or the operation that made it), its forward value (the number, or the shape
 of an array, e.g. ``(5, 3)``) and its gradient ∂L/∂(node) (the number, or the norm ‖grad‖ of an array;
 "–" before ``backward()``, "no grad" for a constant).
-Nodes are laid out left to right by depth: leaves (inputs, parameters, constants) in column 0, and every
-other node one column right of its deepest input, so that the forward pass reads left to right and the
-backward pass right to left. Within a column, nodes sit near the average height of their inputs.
+Nodes are laid out left to right by depth: every operation one column right of its deepest input, and every
+leaf (input, parameter, constant) one column left of the first operation that uses it, so that the forward
+pass reads left to right, the backward pass right to left, and arrows join neighbouring columns; an arrow
+that must skip columns arcs over the boxes between. Within a column, leaves sit on top and operations near
+the average height of their inputs.
 """
 
 import matplotlib.pyplot as plt
@@ -27,17 +29,30 @@ def _layout(nodes):
     depth = {}
     for node in nodes:  # parents come first, so their depth is known
         depth[id(node)] = 1 + max((depth[id(p)] for p in node._parents), default=-1)
+    first_use = {}
+    for node in nodes:
+        for p in node._parents:
+            first_use[id(p)] = min(first_use.get(id(p), depth[id(node)]), depth[id(node)])
+    for node in nodes:  # a leaf sits just left of its first user, so that no arrow crosses a column of boxes
+        if not node._parents and id(node) in first_use:
+            depth[id(node)] = first_use[id(node)] - 1
     columns = {}
     for node in nodes:
         columns.setdefault(depth[id(node)], []).append(node)
     y = {}
     for d in sorted(columns):
         column = columns[d]
-        if d > 0:  # barycentre ordering keeps edges short and mostly uncrossed
-            column.sort(key=lambda n: -np.mean([y[id(p)] for p in n._parents]))
+        if d > 0:  # leaves on top, then barycentre ordering keeps edges short and mostly uncrossed
+            column.sort(key=lambda n: -np.mean([y[id(p)] for p in n._parents]) if n._parents else -np.inf)
         for i, node in enumerate(column):
             y[id(node)] = (len(column) - 1) / 2 - i
     return {id(n): (depth[id(n)], y[id(n)]) for n in nodes}, columns
+
+
+def _route(positions, parent, node):
+    """A straight arrow between neighbouring columns; an arc over the boxes in between for a longer one."""
+    span = positions[id(node)][0] - positions[id(parent)][0]
+    return "arc3,rad=0" if span <= 1 else f"arc3,rad={-0.12 * min(span, 3):.2f}"
 
 
 def _format(array, precision, prefix=""):
@@ -120,7 +135,7 @@ def draw_graph(root, ax=None, *, precision=3, column_width=1.6, fontsize=9):
             ax.annotate(
                 "", xy=(0, 0.5), xycoords=boxes[id(node)], xytext=(1, 0.5), textcoords=boxes[id(parent)],
                 arrowprops={"arrowstyle": "-|>", "color": COLORS["neutral"], "lw": 1.2,
-                            "shrinkA": 5, "shrinkB": 5},
+                            "shrinkA": 5, "shrinkB": 5, "connectionstyle": _route(positions, parent, node)},
                 zorder=2,
             )
 

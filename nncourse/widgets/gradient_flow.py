@@ -180,7 +180,7 @@ class GradientFlowExplorer(CanvasWidget):
             title = f"step 0 of {n_linear}: δ(L) = ∂L/∂z(L) from the loss (L = {self.loss:.3g})"
         else:
             title = (f"step {step} of {n_linear}: ∂L/∂W({reached + 1}) = δ({reached + 1}) a({reached})ᵀ, "
-                     f"then δ({reached}) flows down")
+                     + (f"then δ({reached}) flows down" if reached > 0 else "done: the input x needs no δ"))
         network = draw.network_panel(
             self.diagram, [10, 36, 440, 300], title=title,
             colorbar=draw.colorbar(DIVERGING_CMAP, -self.delta_vmax, self.delta_vmax, label="δ(l), batch mean"))

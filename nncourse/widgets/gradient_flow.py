@@ -177,7 +177,7 @@ class GradientFlowExplorer(CanvasWidget):
             highlight=reached + 1 if step > 0 else None, layer_names=names, max_linewidth=3.5,
             vmax=self.delta_vmax)
         if step == 0:
-            title = f"step 0 of {n_linear}: δ(L) = ∂L/∂z(L) from the loss (L = {self.loss:.3g})"
+            title = f"step 0 of {n_linear}: δ(K) = ∂L/∂z(K) from the loss, K the last layer (L = {self.loss:.3g})"
         else:
             title = (f"step {step} of {n_linear}: ∂L/∂W({reached + 1}) = δ({reached + 1}) a({reached})ᵀ, "
                      + (f"then δ({reached}) flows down" if reached > 0 else "done: the input x needs no δ"))

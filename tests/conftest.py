@@ -4,6 +4,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -11,3 +13,14 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 
 sys.path.insert(0, str(ROOT / "scripts"))
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the marks set here
+def pytest_collection_modifyitems(config, items):
+    """How two workers share the suite (pytest-xdist, ``--dist loadgroup``): the tests of one file, or the cells
+    of one notebook (nbval runs them in order, in one kernel), stay together on one worker; the browser test's
+    chapters go out one by one, because together they would be the longest part of the run on one worker."""
+    for item in items:
+        path, _, name = item.nodeid.partition("::")
+        group = item.nodeid if path.endswith("test_browser.py") else path
+        item.add_marker(pytest.mark.xdist_group(group.replace("[", "(").replace("]", ")")))  # xdist: no "]" in it

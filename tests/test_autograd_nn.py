@@ -180,7 +180,8 @@ def test_mlp_has_build_mlps_weights(activation, bias):
 
 
 TORCH_ACTIVATIONS = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
-                     "leaky_relu": torch.nn.LeakyReLU, "gelu": torch.nn.GELU, "silu": torch.nn.SiLU}
+                     "leaky_relu": torch.nn.LeakyReLU, "gelu": torch.nn.GELU, "silu": torch.nn.SiLU,
+                     "elu": torch.nn.ELU, "softplus": torch.nn.Softplus}
 ACTIVATION_KWARGS = [(name, {}) for name in nn.ACTIVATIONS] + [("leaky_relu", {"negative_slope": 0.2}),
                                                                 ("gelu", {"approximate": "tanh"})]
 

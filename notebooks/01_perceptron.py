@@ -414,7 +414,7 @@ print("fit for 1000 epochs, converged:", converged)
 # the end of each epoch.
 
 # %% tags=["nbval-check-output"]
-X_sep, y_sep = separable_blobs(60, 0.2, rng=3, dtype=np.float64)
+X_sep, y_sep = separable_blobs(100, 0.05, rng=0, dtype=np.float64)
 rosenblatt = Perceptron(lr=0.5, dtype=np.float64).fit(X_sep, y_sep)
 w_sgd, b_sgd, epoch_loss = np.zeros(2), 0.0, []
 for u in rosenblatt.history_:  # the same visits, in the same order
@@ -429,8 +429,9 @@ print("same weights as Rosenblatt's rule:", np.allclose(w_sgd, rosenblatt.weight
 print("mean perceptron loss after each epoch:", np.round(epoch_loss, 3))
 
 # %% [markdown]
-# The loss falls to exactly 0, and it is 0 exactly when no sample is misclassified. It need not fall at
-# every epoch: each SGD step lowers the loss of *one* sample and may raise the others'. Seen this way, the
+# The loss reaches exactly 0 after the third epoch and stays there: it is 0 exactly when no sample is
+# misclassified. On the way it *rose* (0.073, then 0.084): each SGD step lowers the loss of *one* sample and
+# may raise the others'. Seen this way, the
 # perceptron is one choice among several losses, all functions of the **margin** $m = s z$ of a sample:
 #
 # * the **0–1 loss** (1 for a mistake, else 0) is what we care about, but it is flat: its gradient is 0
@@ -448,15 +449,15 @@ margin_axis = np.linspace(-2.5, 2.5, 501)
 losses = {"0–1 (mistakes)": (margin_axis < 0).astype(float),
           "perceptron  max(0, −m)": np.maximum(0, -margin_axis),
           "hinge  max(0, 1 − m)": np.maximum(0, 1 - margin_axis),
-          "squared  (1 − m)²  (ADALINE)": (1 - margin_axis) ** 2,
-          "logistic  log(1 + e^(−m))": np.logaddexp(0, -margin_axis)}
-fig, ax = plt.subplots(figsize=SIZES["medium"])
+          "squared  $(1 - m)^2$  (ADALINE)": (1 - margin_axis) ** 2,
+          "logistic  $\\log(1 + e^{-m})$": np.logaddexp(0, -margin_axis)}
+fig, ax = plt.subplots(figsize=(8, 3.8))
 for (name, values), color in zip(losses.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False):
     ax.plot(margin_axis, values, color=color, label=name)
 ax.axvline(0, color=COLORS["neutral"], lw=0.8)
 ax.set(ylim=(-0.1, 3.5), xlabel=r"margin $m = s\,z$ (negative: misclassified)", ylabel="loss of one sample",
        title="Losses as functions of the margin: only the 0–1 loss has no useful slope")
-ax.legend(loc="upper right")
+ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
 plt.show()
 
 # %% [markdown]

@@ -93,7 +93,7 @@ class LinearBoundary:
                 foot = centre - (centre @ weight + bias) / (weight @ weight) * weight
                 length = 0.15 * np.hypot(np.ptp(self.xlim), np.ptp(self.ylim))
                 if self.avoid is not None and len(self.avoid):
-                    foot = _foot_away_from(segment, unit, length, self.avoid)
+                    foot = _foot_away_from(segment, unit, length, self.avoid, self.xlim, self.ylim)
                 self.normal.set_positions(tuple(foot), tuple(foot + length * unit))
                 self.normal.set_visible(True)
             else:
@@ -136,14 +136,20 @@ def linear_boundary(ax, weight, bias, *, xlim=None, ylim=None, normal=True, shad
     return LinearBoundary(ax, line, arrow, region, xlim, ylim, avoid).set(weight, bias)
 
 
-def _foot_away_from(segment, unit, length, points):
-    """The start, on the visible segment of the line, of the arrow that keeps farthest from ``points``.
+def _foot_away_from(segment, unit, length, points, xlim, ylim):
+    """The start, on the visible segment of the line, of the arrow that keeps farthest from ``points`` (among
+    the arrows that end inside the box, if any do).
 
     >>> _foot_away_from(np.array([[0.0, -1.0], [0.0, 1.0]]), np.array([1.0, 0.0]), 0.5,
-    ...                 np.array([[0.2, 0.5]])).round(2).tolist()  # the arrow starts far from (0.2, 0.5)
+    ...                 np.array([[0.2, 0.5]]), (-1, 1), (-1, 1)).round(2).tolist()  # far from (0.2, 0.5)
     [0.0, -0.7]
     """
     starts = segment[0] + np.linspace(0.15, 0.85, 57)[:, None] * (segment[1] - segment[0])
+    ends = starts + length * unit
+    pad = 0.05 * np.array([np.ptp(xlim), np.ptp(ylim)])
+    inside = np.all((ends >= np.array([xlim[0], ylim[0]]) + pad) & (ends <= np.array([xlim[1], ylim[1]]) - pad), axis=1)
+    if inside.any():
+        starts = starts[inside]
     # distance from each point to each candidate arrow (a segment from start to end)
     t = np.clip(((points[None] - starts[:, None]) @ unit) / length, 0.0, 1.0)
     nearest = starts[:, None] + t[..., None] * length * unit

@@ -487,18 +487,6 @@ class Tensor:
 
         return Tensor.from_op(F.elu(self.data, alpha), (self,), "elu", backward)
 
-    def softplus(self, beta=1.0, threshold=20.0):
-        """log(1 + e^(βa)) / β, element-wise, without overflow (a itself where βa > threshold, as PyTorch).
-
-        >>> Tensor([0.0, 1e4]).softplus()
-        Tensor([6.9315e-01, 1.0000e+04])
-        """
-
-        def backward(g):  # softplus' = σ(βa)
-            return (g * F.softplus_grad(self.data, beta, threshold),)
-
-        return Tensor.from_op(F.softplus(self.data, beta, threshold), (self,), "softplus", backward)
-
     # ---------------------------------------------------------------- reductions and shapes
     def sum(self, dim=None, keepdim=False):
         """Sum over ``dim`` (None: all; an int or a tuple of ints), like ``torch.sum(dim=..., keepdim=...)``.

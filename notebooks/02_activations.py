@@ -288,7 +288,7 @@ fine = np.linspace(-10, 10, 20001)
 small = np.concatenate([fine, np.linspace(-100, 100, 201)])
 large = np.concatenate([small, np.linspace(-1000, 1000, 201)])
 print(f"{'activation':11s} {'range':>16s} {'derivative range':>18s} {'f(0)':>6s} {'f′(0)':>6s} "
-      f"{'saturates':>10s} {'f′ = 0 on':>9s}")
+      f"{'saturates':>11s} {'f′ = 0 on':>10s}")
 for name in ZOO:
     f, f_grad = nn.ACTIVATIONS[name].functions()
     f_small, f_large = f(small), f(large)
@@ -298,7 +298,7 @@ for name in ZOO:
     saturates = "/".join(side for side, g in zip(("left", "right"), ends, strict=True) if abs(g) < 1e-6)
     zero_grad = f"{np.mean(f_grad(fine) == 0):.0%}"
     print(f"{name:11s} {value_range:>16s} {grad_range:>18s} {float(f(0.0)):6.3g} {float(f_grad(0.0)):6.3g} "
-          f"{saturates or 'no':>10s} {zero_grad:>9s}")
+          f"{saturates or 'no':>11s} {zero_grad:>10s}")
 
 # %% [markdown]
 # Read it row by row: the sigmoid's derivative never exceeds $0.25$ and it saturates on both sides; tanh's
@@ -521,7 +521,7 @@ for name in nn.ACTIVATIONS:
 #   the second *before training*. The pixels are non-negative, so a first-layer unit with negative weights
 #   and bias is silent on every image from the start, and it stays dead: its inputs never change. The second
 #   layer's count moves (6 → 7) because its inputs do. Leaky ReLU's slope 0.01 is below our 5 % threshold,
-#   so the same units count as flat: not dead, but learning at 1 % speed.
+#   so its silent units count as flat too: not dead, but learning at 1 % speed.
 #
 # The distributions behind these numbers, for the second hidden layer:
 
@@ -658,7 +658,7 @@ for ours, theirs in [(nn.GELU(), torch.nn.GELU()), (nn.LeakyReLU(0.2), torch.nn.
     out.backward(torch.tensor(g_mod))
     forward_ok = np.allclose(ours(x_mod), out.detach().numpy(), rtol=1e-10, atol=1e-15)
     backward_ok = np.allclose(ours.backward(g_mod), t.grad.numpy(), rtol=1e-10, atol=1e-15)
-    print(f"{ours!r:30s} forward equal: {forward_ok}   backward equal: {backward_ok}")
+    print(f"{ours!r:36s} forward equal: {forward_ok}   backward equal: {backward_ok}")
 
 # %% [markdown]
 # ## 9. Exercises

@@ -58,8 +58,8 @@ SIZES = {"small": (4.0, 3.0), "medium": (6.0, 4.0), "wide": (10.0, 3.6), "square
 
 RC_PARAMS = {
     "figure.figsize": SIZES["medium"],
-    "figure.dpi": 80,
-    "savefig.dpi": 80,
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
     "figure.constrained_layout.use": True,
     "font.size": 10,
     "axes.titlesize": 11,

@@ -269,8 +269,8 @@ def relu(x):
     """The rectified linear unit: relu(x) = max(0, x).
 
     Range [0, ∞). The default hidden activation of most CNNs (Nair & Hinton 2010): cheap, no saturation for
-    x > 0. Problem: a unit whose input is negative for every sample outputs 0 and gets gradient 0, so it
-    never recovers (a "dead ReLU").
+    x > 0. Problem: a unit whose input is negative for every sample outputs 0 and gets gradient 0 (a "dead
+    ReLU"); in the first layer, whose inputs never change, it cannot recover.
 
     Derivative: 1 for x > 0, 0 for x < 0; at 0 we use 0, as PyTorch's autograd does; see :func:`relu_grad`.
 

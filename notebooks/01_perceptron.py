@@ -210,7 +210,7 @@ print(f"w = {perceptron.weight}, b = {perceptron.bias}, predictions {perceptron.
 
 # %%
 ends = {u.epoch: u for u in perceptron.history_}  # the last visit of each epoch
-fig, axes = plt.subplots(1, len(ends), figsize=(12, 2.6))
+fig, axes = plt.subplots(1, len(ends), figsize=(10, 2.4))
 for ax, (epoch, u) in zip(axes, ends.items(), strict=True):
     scatter_classes(ax, X_and, y_and, legend=False,
                     highlight=F.step(X_and @ u.weight_after + u.bias_after) != y_and)
@@ -357,7 +357,7 @@ plt.show()
 # %%
 X_xor, y_xor = logic_gate("xor")
 tries = [((1.0, 1.0), -0.5), ((1.0, 1.0), -1.5), ((1.0, -1.0), -0.5), ((-1.0, 1.0), -0.5)]
-fig, axes = plt.subplots(1, len(tries), figsize=(12, 2.8))
+fig, axes = plt.subplots(1, len(tries), figsize=(10, 2.7))
 for ax, (weight, bias) in zip(axes, tries, strict=True):
     wrong = F.step(X_xor @ np.array(weight) + bias) != y_xor
     scatter_classes(ax, X_xor, y_xor, highlight=wrong, legend=False)

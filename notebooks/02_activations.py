@@ -243,7 +243,7 @@ ZOO = list(nn.ACTIVATIONS)  # the course's registry: sigmoid, tanh, relu, leaky_
 VISIBLE_SLOPE = {"leaky_relu": {"negative_slope": 0.1}}  # a slope you can see
 
 
-fig, axes = plt.subplots(2, 4, figsize=(12, 5.2), sharex=True)
+fig, axes = plt.subplots(2, 4, figsize=(10, 4.8), sharex=True)
 z_plot = np.linspace(-4, 4, 801)
 for ax, name in zip(axes.ravel(), ZOO, strict=True):
     f, f_grad = nn.ACTIVATIONS[name].functions(**VISIBLE_SLOPE.get(name, {}))
@@ -526,7 +526,7 @@ for name in nn.ACTIVATIONS:
 # The distributions behind these numbers, for the second hidden layer:
 
 # %%
-fig, axes = plt.subplots(1, 4, figsize=(12, 2.8))
+fig, axes = plt.subplots(1, 4, figsize=(10, 2.8))
 for ax, name in zip(axes, ("sigmoid", "tanh", "relu", "elu"), strict=True):
     z_val = hidden_pre_activations(digits_models[name], X_val)[1]
     flat, _ = flat_statistics(digits_models[name], name, X_val)
@@ -849,8 +849,8 @@ check_accurate_and_alive(choose_activation)
 #   for large inputs. And `np.where(cond, a, b)` evaluates both `a` and `b` everywhere, so a dangerous
 #   branch still overflows.
 # * `np.log(softmax(z))` instead of `log_softmax(z)`: $-\infty$ as soon as one probability underflows.
-# * Sigmoid or tanh in the hidden layers of a deep network without care for initialisation: vanishing (or
-#   exploding) gradients.
+# * Sigmoid or tanh in the hidden layers of a deep network without care for initialisation (Chapter 7):
+#   vanishing (or exploding) gradients.
 # * Evaluating a derivative at the wrong place: `sigmoid_grad(z)` is at the pre-activation $z$; from the
 #   output $a = \sigma(z)$ it is $a(1-a)$, not `sigmoid_grad(a)`.
 # * A very large learning rate with ReLU: units die (on the digits, 57 of 64 in the first layer at a

@@ -829,7 +829,7 @@ from nncourse.exercises.ch01 import check_lms_update
 check_lms_update(lms_update)
 
 # %% [markdown]
-# **Exercise 7 — A single neuron for overlapping classes (3 points, open-ended).** The checker draws 300
+# **Exercise 7 — A single neuron for overlapping classes (3 points).** Open-ended. The checker draws 300
 # points from two overlapping clouds (no line separates them, like Section 7's but placed elsewhere), calls
 # your `train_neuron(X, y)`, and measures the returned line $(w, b)$ on 4000 fresh points from the same
 # clouds. One point each for an accuracy of 0.80, 0.82, and the target: within 0.01 of the best line there

@@ -800,7 +800,7 @@ from nncourse.exercises.ch02 import check_flat_statistics
 check_flat_statistics(flat_statistics_of)
 
 # %% [markdown]
-# ### Exercise 7: accurate and alive (3 points, open-ended)
+# ### Exercise 7: accurate and alive, open-ended (3 points)
 #
 # Choose the activation and the learning rate of Section 6's network. Make `choose_activation()` return
 # `(name, lr)`, with `name` a key of `nn.ACTIVATIONS`. The checker builds the network

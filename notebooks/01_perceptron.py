@@ -210,8 +210,8 @@ print(f"w = {perceptron.weight}, b = {perceptron.bias}, predictions {perceptron.
 
 # %%
 ends = {u.epoch: u for u in perceptron.history_}  # the last visit of each epoch
-fig, axes = plt.subplots(1, len(ends), figsize=(10, 2.4))
-for ax, (epoch, u) in zip(axes, ends.items(), strict=True):
+fig, axes = plt.subplots(2, 3, figsize=(8, 5.6))  # six epochs
+for ax, (epoch, u) in zip(axes.ravel(), ends.items(), strict=True):
     scatter_classes(ax, X_and, y_and, legend=False,
                     highlight=F.step(X_and @ u.weight_after + u.bias_after) != y_and)
     linear_boundary(ax, u.weight_after, u.bias_after, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), avoid=X_and)

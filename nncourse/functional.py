@@ -13,6 +13,8 @@ function        formula                                PyTorch
 ``leaky_relu``  x if x > 0 else negative_slope * x     ``F.leaky_relu``
 ``gelu``        x Φ(x)  (or its tanh approximation)    ``F.gelu``
 ``silu``        x σ(x)                                 ``F.silu``
+``elu``         x if x > 0 else alpha (e^x - 1)        ``F.elu``
+``softplus``    log(1 + e^(βx)) / β                    ``F.softplus``
 ``softmax``     e^(x_i) / Σ_j e^(x_j)                  ``F.softmax``
 ``log_softmax`` x_i - log Σ_j e^(x_j)                  ``F.log_softmax``
 ==============  =====================================  ========================
@@ -50,6 +52,8 @@ import numpy as np
 from nncourse._checks import as_array, describe
 
 __all__ = [
+    "elu",
+    "elu_grad",
     "gelu",
     "gelu_grad",
     "leaky_relu",
@@ -62,6 +66,8 @@ __all__ = [
     "silu",
     "silu_grad",
     "softmax",
+    "softplus",
+    "softplus_grad",
     "step",
     "step_grad",
     "tanh",
@@ -94,6 +100,16 @@ def _check_slope(negative_slope, where):
     if not math.isfinite(negative_slope):
         raise ValueError(f"{where}: negative_slope must be finite, got {negative_slope!r}")
     return float(negative_slope)
+
+
+def _check_real(value, name, where, *, positive=False):
+    """A finite real number (positive if asked) as a float, or a ValueError naming ``name``."""
+    real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not real:
+        raise ValueError(f"{where}: {name} must be a real number, got {describe(value)}")
+    if not math.isfinite(value) or (positive and not value > 0):
+        raise ValueError(f"{where}: {name} must be {'a finite number > 0' if positive else 'finite'}, got {value!r}")
+    return float(value)
 
 
 def _check_approximate(approximate, where):
@@ -253,8 +269,8 @@ def relu(x):
     """The rectified linear unit: relu(x) = max(0, x).
 
     Range [0, ∞). The default hidden activation of most CNNs (Nair & Hinton 2010): cheap, no saturation for
-    x > 0. Problem: a unit whose input is negative for every sample outputs 0 and gets gradient 0, so it
-    never recovers (a "dead ReLU").
+    x > 0. Problem: a unit whose input is negative for every sample outputs 0 and gets gradient 0 (a "dead
+    ReLU"); in the first layer, whose inputs never change, it cannot recover.
 
     Derivative: 1 for x > 0, 0 for x < 0; at 0 we use 0, as PyTorch's autograd does; see :func:`relu_grad`.
 
@@ -430,6 +446,106 @@ def silu_grad(x):
     """
     x = _input(x, "silu_grad")
     return _output(_silu_grad(x), x.dtype)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# ELU and softplus: two more smooth(er) ReLUs, with a negative side that is bounded
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _elu(x, alpha):
+    # alpha (e^x - 1) written alpha · expm1(min(x, 0)): exact for small |x| (e^x - 1 would cancel), and the
+    # exponent is never positive, so nothing overflows on the side np.where throws away.
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def elu(x, alpha=1.0):
+    """The exponential linear unit (Clevert, Unterthiner & Hochreiter 2016): x for x > 0, α (e^x - 1) otherwise.
+
+    Range (-α, ∞): like ReLU for x > 0, but for x < 0 it bends smoothly down to -α instead of sticking at 0,
+    so a unit's mean output can sit near zero and negative inputs still get a gradient. Default α = 1, as
+    PyTorch's ``F.elu``.
+
+    Derivative: 1 for x > 0, α e^x for x <= 0 (α at x = 0, PyTorch's value at the kink, which for α = 1
+    is no kink at all); see :func:`elu_grad`.
+
+    >>> elu(np.array([-10.0, -1.0, 0.0, 2.0])).round(4).tolist()
+    [-1.0, -0.6321, 0.0, 2.0]
+    >>> elu(np.array([-1e4, 1e4])).tolist()  # no overflow warning
+    [-1.0, 10000.0]
+    """
+    alpha = _check_real(alpha, "alpha", "elu")
+    x = _input(x, "elu")
+    return _output(_elu(x, alpha), x.dtype)
+
+
+def _elu_grad(x, alpha):
+    return np.where(x > 0, x.dtype.type(1.0), alpha * np.exp(np.minimum(x, 0)))
+
+
+def elu_grad(x, alpha=1.0):
+    """Derivative of :func:`elu`: 1 where x > 0, α e^x where x <= 0 (α at 0, as PyTorch's autograd).
+
+    Range (0, 1] for α = 1: positive everywhere, but it vanishes for x → -∞ (the left side saturates).
+
+    >>> elu_grad(np.array([-1.0, 0.0, 2.0])).round(4).tolist()
+    [0.3679, 1.0, 1.0]
+    """
+    alpha = _check_real(alpha, "alpha", "elu_grad")
+    x = _input(x, "elu_grad")
+    return _output(_elu_grad(x, alpha), x.dtype)
+
+
+def _softplus(x, beta, threshold):
+    # log(1 + e^(βx)) = max(βx, 0) + log(1 + e^(-|βx|)): the exponent is never positive, and log1p keeps the
+    # tiny values of the left tail exact. Above the threshold PyTorch returns x itself (they differ by e^(-βx)).
+    with np.errstate(over="ignore"):  # β x beyond the float range is ±inf, and the result is still right
+        bx = beta * x
+    smooth = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+    return np.where(bx > threshold, x, smooth).astype(x.dtype, copy=False)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """Softplus: log(1 + e^(βx)) / β, a smooth ReLU that is positive everywhere (Dugas et al. 2001).
+
+    Range (0, ∞). softplus(x) - relu(x) = log(1 + e^(-|x|)) / β, at most log(2)/β (at x = 0); a larger β
+    hugs ReLU more tightly. Where βx > ``threshold`` it returns x itself, as PyTorch's ``F.softplus`` does
+    (the two differ by less than e^(-20) there); defaults β = 1, threshold = 20, as PyTorch.
+
+    Derivative: the sigmoid, σ(βx) (1 above the threshold); see :func:`softplus_grad`.
+
+    Computed as max(βx, 0) + log(1 + e^(-|βx|)), so ``softplus(1e4)`` is 1e4 and ``softplus(-1e4)`` is
+    0 with no overflow warning.
+
+    >>> softplus(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [0.1269, 0.6931, 2.1269]
+    >>> softplus(np.array([-1e4, 1e4])).tolist()
+    [0.0, 10000.0]
+    """
+    beta = _check_real(beta, "beta", "softplus", positive=True)
+    threshold = _check_real(threshold, "threshold", "softplus")
+    x = _input(x, "softplus")
+    return _output(_softplus(x, beta, threshold), x.dtype)
+
+
+def _softplus_grad(x, beta, threshold):
+    with np.errstate(over="ignore"):
+        bx = beta * x
+    return np.where(bx > threshold, x.dtype.type(1.0), _sigmoid(bx)).astype(x.dtype, copy=False)
+
+
+def softplus_grad(x, beta=1.0, threshold=20.0):
+    """Derivative of :func:`softplus`: σ(βx), and 1 where βx > ``threshold`` (as PyTorch's autograd).
+
+    Range (0, 1]: never exactly 0, but as small as the sigmoid's left tail.
+
+    >>> softplus_grad(np.array([-2.0, 0.0, 2.0])).round(4).tolist()
+    [0.1192, 0.5, 0.8808]
+    """
+    beta = _check_real(beta, "beta", "softplus_grad", positive=True)
+    threshold = _check_real(threshold, "threshold", "softplus_grad")
+    x = _input(x, "softplus_grad")
+    return _output(_softplus_grad(x, beta, threshold), x.dtype)
 
 
 # ---------------------------------------------------------------------------------------------------------

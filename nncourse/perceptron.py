@@ -5,8 +5,10 @@ The model. For an input :math:`x \in \mathbb{R}^d` with weights :math:`w \in \ma
 .. math::  z = w \cdot x + b, \qquad \hat y = \operatorname{step}(z) =
            \begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}
 
-so the perceptron is linear regression followed by a step. Its decision boundary :math:`w \cdot x + b = 0`
-is a hyperplane with normal vector :math:`w`; the bias :math:`b` shifts it. Labels are :math:`y \in \{0, 1\}`.
+so its pre-activation is the same affine function as linear regression's; what differs is the output (a
+class, not a number) and how the weights are fitted (Rosenblatt's rule, not least squares). Its decision
+boundary :math:`w \cdot x + b = 0` is a hyperplane with normal vector :math:`w`; the bias :math:`b` shifts
+it. Labels are :math:`y \in \{0, 1\}`.
 
 The rule. The samples are visited one at a time; for each one
 
@@ -23,6 +25,16 @@ vector :math:`\tilde u` separates the data with margin :math:`\gamma > 0`, i.e.
 most :math:`(R / \gamma)^2` mistakes, whatever the order of the samples and whatever :math:`\eta > 0`.
 On data that no line separates (XOR) the rule never stops making mistakes.
 
+The rule as gradient descent. With :math:`s = 2y - 1`, the *perceptron loss* of one sample is
+:math:`\ell(w, b) = \max(0, -s z)`: zero when the sample is on its side of the line, and growing with
+its distance past the line otherwise. Its (sub)gradient is :math:`(-s x, -s)` on a mistake and
+:math:`0` otherwise, so one step of stochastic gradient descent, :math:`w \leftarrow w - \eta \nabla_w \ell`,
+is exactly Rosenblatt's rule (see :func:`perceptron_loss`).
+
+ADALINE (Widrow & Hoff 1960), :class:`Adaline`, keeps the same neuron but fits the pre-activation itself to
+the target :math:`s` by least squares, one sample at a time (the LMS or Widrow–Hoff rule):
+:math:`w \leftarrow w + \eta\,(s - z)\,x`, :math:`b \leftarrow b + \eta\,(s - z)`.
+
 Compared with ``torch``: ``Perceptron`` is what ``torch.heaviside(x @ w + b, torch.tensor(1.0))`` computes
 for prediction, trained by the rule above (no gradient: the step has none).
 """
@@ -36,7 +48,8 @@ from nncourse._checks import as_array, check_labels, check_positive, check_same_
 from nncourse._rng import as_generator
 from nncourse.functional import step
 
-__all__ = ["NovikoffBound", "Perceptron", "Update", "augment", "format_history", "novikoff_bound"]
+__all__ = ["Adaline", "NovikoffBound", "Perceptron", "Update", "augment", "format_history", "novikoff_bound",
+           "perceptron_loss"]
 
 
 @dataclass(frozen=True)
@@ -304,3 +317,117 @@ def format_history(history, *, mistakes_only=False, limit=None):
             f"{float(u.bias_after):>6.3g}" + ("  ← update" if u.mistake else "")
         )
     return "\n".join(lines)
+
+
+def perceptron_loss(z, y):
+    r"""The perceptron loss :math:`\max(0, -s z)` per sample, with :math:`s = 2y - 1`, and its derivative in z.
+
+    Returns ``(loss, dloss_dz)``, arrays of z's shape. The derivative is :math:`-s` on a mistake
+    (:math:`\operatorname{step}(z) \ne y`) and 0 otherwise. At the kink :math:`z = 0` the loss has no
+    derivative; a mistake there (a class-0 sample, since step(0) = 1) gets :math:`-s = 1`, a subgradient, so
+    that gradient descent on this loss, :math:`w \leftarrow w - \eta\,\partial\ell/\partial z\; x`, makes
+    exactly the updates of Rosenblatt's rule.
+
+    >>> loss, dz = perceptron_loss(np.array([2.0, -0.5, 0.0, 0.0]), np.array([1, 1, 1, 0]))
+    >>> loss.tolist(), dz.tolist()  # right; a missed 1; on the line as class 1 (right); on it as class 0 (wrong)
+    ([0.0, 0.5, 0.0, 0.0], [0.0, -1.0, 0.0, 1.0])
+    """
+    where = "perceptron_loss"
+    z = as_array(z, "z", where).astype(np.float64, copy=False)
+    y = check_labels(as_array(y, "y", where), (0, 1), "y", where)
+    if z.shape != y.shape:
+        raise ValueError(f"{where}: z and y must have the same shape, got {z.shape} and {y.shape}")
+    s = 2.0 * y - 1.0
+    mistake = step(z) != y
+    return np.maximum(0.0, -s * z) + 0.0, np.where(mistake, -s, 0.0)  # + 0.0 turns -0.0 into 0.0
+
+
+class Adaline:
+    r"""ADALINE (Widrow & Hoff 1960): the perceptron's neuron, trained by least squares on :math:`z` itself.
+
+    Prediction is the perceptron's, :math:`\hat y = \operatorname{step}(w \cdot x + b)`. Training visits
+    the samples one at a time and takes a gradient step on the squared error :math:`\tfrac12 (s - z)^2` of
+    the *linear* output against the target :math:`s = 2y - 1 \in \{-1, +1\}` (the LMS, or Widrow–Hoff, rule):
+
+    .. math::  w \leftarrow w + \eta\,(s - z)\,x, \qquad b \leftarrow b + \eta\,(s - z).
+
+    Unlike Rosenblatt's rule it updates on every sample, correct or not, in proportion to the error; with a
+    small enough :math:`\eta` the weights settle near the least-squares line even when no line separates the
+    classes, where the perceptron's keep jumping. The price: least squares also pulls on points that are
+    already far on the right side, so on separable data the settled line may still misclassify some.
+
+    Args:
+        lr: the learning rate :math:`\eta > 0` (default 0.01; too large a value makes the weights diverge).
+        epochs: passes over the data that :meth:`fit` makes (default 50).
+        shuffle, rng, dtype: as for :class:`Perceptron`.
+
+    Attributes:
+        weight, bias: as for :class:`Perceptron`; ``mse_``: the mean squared error :math:`(s - z)^2` after each
+        epoch; ``n_epochs_``: epochs run.
+
+    >>> from nncourse.data import logic_gate
+    >>> X, y = logic_gate("and", dtype=np.float64)
+    >>> model = Adaline(lr=0.02, epochs=300, dtype=np.float64).fit(X, y)
+    >>> model.predict(X).tolist(), np.round(model.weight, 1).tolist(), round(float(model.bias), 1)  # near least squares
+    ([0, 0, 0, 1], [1.0, 1.0], -1.5)
+    """
+
+    def __init__(self, lr=0.01, epochs=50, shuffle=False, rng=None, dtype=np.float32):
+        self.lr = check_positive(lr, "lr", "Adaline")
+        self.epochs = check_positive(epochs, "epochs", "Adaline", integer=True)
+        self._perceptron = Perceptron(lr=lr, shuffle=shuffle, rng=rng, dtype=dtype)  # validation, prediction
+        self.dtype = self._perceptron.dtype
+        self.shuffle, self.rng = bool(shuffle), rng
+        self.weight, self.bias, self.mse_, self.n_epochs_ = None, self.dtype.type(0), [], 0
+        self._generator = None
+
+    def decision_function(self, X):
+        """The linear output :math:`z = X w + b`, shape ``(n_samples,)``, the quantity ADALINE fits to s."""
+        self._sync()
+        return self._perceptron.decision_function(X)
+
+    def predict(self, X):
+        """The predicted classes :math:`\\operatorname{step}(X w + b)` in {0, 1}, shape ``(n_samples,)``."""
+        self._sync()
+        return self._perceptron.predict(X)
+
+    def fit_epoch(self, X, y):
+        """One pass of the LMS rule over the data; returns the mean squared error :math:`(s - z)^2` after it."""
+        X, y = self._perceptron._check_Xy(X, y, "Adaline.fit_epoch")
+        if self.weight is None:
+            self.weight = np.zeros(X.shape[1], dtype=self.dtype)
+        elif X.shape[1] != self.weight.shape[0]:
+            raise ValueError(f"Adaline.fit_epoch: X must have {self.weight.shape[0]} features, got X of shape "
+                             f"{X.shape}")
+        order = np.arange(len(X))
+        if self.shuffle:
+            if self._generator is None:
+                self._generator = as_generator(self.rng)
+            order = self._generator.permutation(len(X))
+        s = (2 * y - 1).astype(self.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # a too-large lr diverges: reported below
+            for i in order:
+                error = s[i] - (X[i] @ self.weight + self.bias)  # s - z
+                self.weight = self.weight + self.dtype.type(self.lr) * error * X[i]
+                self.bias = self.dtype.type(self.bias + self.lr * error)
+            mse = float(np.mean((s - (X @ self.weight + self.bias)) ** 2))
+        if not np.isfinite(mse):
+            raise ValueError(f"Adaline.fit_epoch: the weights diverged (lr={self.lr} is too large for this data)")
+        self.mse_.append(mse)
+        self.n_epochs_ += 1
+        return mse
+
+    def fit(self, X, y):
+        """Start from zero weights and run ``epochs`` passes of the LMS rule."""
+        self.weight, self.bias, self.mse_, self.n_epochs_ = None, self.dtype.type(0), [], 0
+        for _ in range(self.epochs):
+            self.fit_epoch(X, y)
+        return self
+
+    def _sync(self):
+        if self.weight is None:
+            raise ValueError("Adaline: the model has no weights yet; call fit(X, y)")
+        self._perceptron.weight, self._perceptron.bias = self.weight, self.bias
+
+    def __repr__(self):
+        return f"Adaline(lr={self.lr}, epochs={self.epochs}, shuffle={self.shuffle})"

@@ -20,24 +20,27 @@
 # a hundred layers are no more expressive than one. And for the network to *learn* by gradient descent,
 # that function must also have a useful derivative, which the step does not. This chapter is about that
 # small function, the **activation**: why we need it, the handful that are used in practice (sigmoid, tanh,
-# ReLU, Leaky ReLU, GELU, SiLU, and softmax for outputs), what each one's derivative does to the gradients
-# flowing through a deep network, and how to compute them without overflowing. We build them all in NumPy
-# (`nncourse.functional`, `nncourse.nn`) and check every value and derivative against PyTorch.
+# ReLU, Leaky ReLU, GELU, SiLU, ELU, softplus, and softmax for outputs), what each one's derivative does to
+# the gradients flowing through a deep network, what it does to the units of a network trained on real
+# data, and how to compute them without overflowing. We build them all in NumPy (`nncourse.functional`,
+# `nncourse.nn`) and check every value and derivative against PyTorch.
 #
 # **Learning objectives.** After this chapter you can
 # 1. show that stacked linear layers collapse to one linear map, and why that makes nonlinearity necessary;
 # 2. explain why gradient descent needs smooth activations instead of the step;
-# 3. state the formula, range and derivative of sigmoid, tanh, ReLU, Leaky ReLU, GELU and SiLU, and
-#    where each is used;
+# 3. state the formula, range and derivative of sigmoid, tanh, ReLU, Leaky ReLU, GELU, SiLU, ELU and
+#    softplus, and where each is used;
 # 4. predict how a gradient shrinks through many layers (the vanishing-gradient problem) from the
 #    activation's derivative;
-# 5. recognise dead ReLUs and how Leaky ReLU and GELU avoid them;
-# 6. compute sigmoid, softmax and log-softmax stably for any input (the log-sum-exp trick).
+# 5. recognise dead ReLUs, when they can and cannot come back, and how Leaky ReLU, ELU and GELU avoid them;
+# 6. read the activation statistics of a trained network (histograms, saturated fractions, dead units) and
+#    compare activations on real data;
+# 7. compute sigmoid, softmax and log-softmax stably for any input (the log-sum-exp trick).
 #
 # **Prerequisites.** Chapter 1 (the perceptron: weighted sum, bias, step); derivatives and the chain rule
 # of one variable; NumPy arrays and broadcasting.
 #
-# **Estimated time.** 1.5–2 hours, exercises included.
+# **Estimated time.** 2–2.5 hours, exercises included.
 
 # %%
 import matplotlib.pyplot as plt
@@ -47,7 +50,7 @@ import nncourse
 import nncourse.plot
 from nncourse import functional as F
 from nncourse import nn, optim
-from nncourse.data import make_circles, make_moons
+from nncourse.data import load_digits, make_circles, make_moons
 from nncourse.plot import ACTIVATION_COLORS, COLORS, SIZES, decision_boundary
 from nncourse.train import evaluate, fit
 
@@ -124,7 +127,10 @@ fig, axes = plt.subplots(1, 2, figsize=SIZES["wide"])
 for ax, model, title in [(axes[0], linear_net, "three linear layers: still one straight line"),
                          (axes[1], tanh_net, "the same with tanh: a closed curve")]:
     decision_boundary(ax, model, X_circles, y_circles, threshold=0.0)
+    ax.get_legend().remove()  # one legend for both panels, beside them, off the data
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right center")
+plt.show()
 
 # %% [markdown]
 # The linear stack stays at chance level (about 50 %, loss near $\log 2 \approx 0.69$): whatever its
@@ -152,12 +158,15 @@ w, b = 0.4, -0.2
 z = w * x_1d + b
 for name, act, act_grad in [("step", F.step, F.step_grad), ("sigmoid", F.sigmoid, F.sigmoid_grad)]:
     dL_dw = np.mean((act(z) - y_1d) * act_grad(z) * x_1d)
-    print(f"{name:8s} dL/dw = {dL_dw:+.3f}")
+    w_new = w - 1.0 * dL_dw  # one gradient-descent step, learning rate 1
+    loss, loss_new = (np.mean(0.5 * (act(v * x_1d + b) - y_1d) ** 2) for v in (w, w_new))
+    print(f"{name:8s} dL/dw = {dL_dw:+.3f}   loss {loss:.4f} -> after one step {loss_new:.4f}")
 
 # %% [markdown]
 # With the step, the gradient is exactly zero although the prediction for $x = -0.5$ is wrong: gradient
-# descent cannot move. With the sigmoid it is non-zero and points the right way. The sigmoid is a smoothed
-# step, and $\sigma(k z)$ approaches the step as $k$ grows:
+# descent cannot move, and the loss stays where it is. With the sigmoid the gradient is non-zero, so a small
+# enough step against it must lower the loss (that is what a derivative promises), and here one step of
+# size 1 does. The sigmoid is a smoothed step, and $\sigma(k z)$ approaches the step as $k$ grows:
 
 # %%
 z_plot = np.linspace(-4, 4, 801)
@@ -191,12 +200,15 @@ for ax in axes:
 # A rescaled sigmoid: zero-centred, with a derivative up to 1 instead of $\tfrac14$. Used in RNNs and LSTMs.
 # It still saturates.
 #
-# **ReLU** (Nair & Hinton 2010) $\;\mathrm{relu}(z) = \max(0, z)$, range $[0, \infty)$, derivative 1 for
-# $z > 0$ and 0 for $z < 0$.
+# **ReLU** $\;\mathrm{relu}(z) = \max(0, z)$, range $[0, \infty)$, derivative 1 for $z > 0$ and 0 for
+# $z < 0$. Rectifying units are old (Fukushima's cognitron and neocognitron, 1975 and 1980); Jarrett et al.
+# (2009) found them best among the non-linearities they tried for object recognition, Nair & Hinton (2010)
+# named the "rectified linear unit", and Glorot, Bordes & Bengio (2011) showed that deep networks of them
+# train well without unsupervised pre-training.
 # The default in most CNNs (AlexNet, ResNet) and MLPs: as cheap as it gets, and it does not saturate for
 # positive inputs, so gradients pass through active units unchanged. Its problem: a unit whose input is
-# negative for every sample outputs 0 and receives gradient 0, so it never learns again — a **dead ReLU**
-# (Section 5). At the kink, $z = 0$, there is no derivative; like PyTorch we use 0.
+# negative for every sample outputs 0 and receives gradient 0, so its weights stop changing — a **dead
+# ReLU** (Section 5). At the kink, $z = 0$, there is no derivative; like PyTorch we use 0.
 #
 # **Leaky ReLU** (Maas et al. 2013) $\;z$ for $z > 0$, $\;\alpha z$ otherwise, with a small
 # `negative_slope` $\alpha$ (PyTorch's default 0.01); range $(-\infty, \infty)$; derivative 1 or $\alpha$.
@@ -213,13 +225,25 @@ for ax in axes:
 # **SiLU / Swish** (Elfwing et al. 2018; Ramachandran et al. 2017) $\;\mathrm{silu}(z) = z\,\sigma(z)$,
 # range $[\approx -0.28, \infty)$, $\;\mathrm{silu}'(z) = \sigma(z)\big(1 + z(1-\sigma(z))\big)$.
 # Another smooth, non-monotonic ReLU; used in EfficientNet and, inside the SwiGLU block, in LLaMA.
+#
+# **ELU** (Clevert, Unterthiner & Hochreiter 2016) $\;z$ for $z > 0$, $\;\alpha(e^z - 1)$ otherwise
+# ($\alpha = 1$ by default), range $(-\alpha, \infty)$; derivative 1 for $z > 0$, $\alpha e^z$ otherwise.
+# Like Leaky ReLU it keeps a gradient for negative inputs, but it bends smoothly to $-\alpha$ instead of
+# falling without bound: negative outputs pull a unit's mean output towards zero (the benefit of tanh)
+# while large negative inputs saturate at $-\alpha$ (noise there has little effect).
+#
+# **Softplus** (Dugas et al. 2001) $\;\mathrm{softplus}(z) = \log(1 + e^{z})$, range $(0, \infty)$;
+# derivative $\sigma(z)$. A smooth ReLU that is never negative and never exactly flat; it lies above ReLU
+# by at most $\log 2$ (at $z = 0$). PyTorch's version has a sharpness $\beta$, $\log(1 + e^{\beta z})/\beta$,
+# and returns $z$ itself where $\beta z > 20$. It is used less as a hidden activation than wherever a
+# positive output is needed (a standard deviation, a rate).
 
 # %%
-ZOO = list(nn.ACTIVATIONS)  # the course's registry: "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu"
+ZOO = list(nn.ACTIVATIONS)  # the course's registry: sigmoid, tanh, relu, leaky_relu, gelu, silu, elu, softplus
 VISIBLE_SLOPE = {"leaky_relu": {"negative_slope": 0.1}}  # a slope you can see
 
 
-fig, axes = plt.subplots(2, 3, figsize=(10, 5.2), sharex=True)
+fig, axes = plt.subplots(2, 4, figsize=(10, 4.8), sharex=True)
 z_plot = np.linspace(-4, 4, 801)
 for ax, name in zip(axes.ravel(), ZOO, strict=True):
     f, f_grad = nn.ACTIVATIONS[name].functions(**VISIBLE_SLOPE.get(name, {}))
@@ -231,7 +255,7 @@ for ax, name in zip(axes.ravel(), ZOO, strict=True):
 axes[0, 0].legend(loc="upper left")
 for ax in axes[1]:
     ax.set_xlabel("z")
-fig.suptitle("Six activations (solid) and their derivatives (dashed)")
+fig.suptitle("Eight activations (solid) and their derivatives (dashed)")
 plt.show()
 
 # %% [markdown]
@@ -248,7 +272,8 @@ print(f"max |gelu - gelu_tanh| = {gap.max():.2e} at z = {z_dense[np.argmax(gap)]
 # Rather than typing the ranges and derivative bounds, we measure them: evaluate each function and its
 # derivative on a dense grid, look at the extremes, and call a side unbounded when the extreme keeps
 # growing between $|z| \le 100$ and $|z| \le 1000$. "Saturates" means the derivative has fallen below
-# $10^{-6}$ at $z = \mp 1000$; "zero grad" means the derivative is exactly 0 somewhere in $[-10, 10]$.
+# $10^{-6}$ at $z = \mp 1000$; "f′ = 0 on" is the share of a fine grid on $[-10, 10]$ where the derivative
+# is exactly 0.
 
 # %% tags=["nbval-check-output"]
 def bound(values_small, values_large, extreme):
@@ -263,7 +288,7 @@ fine = np.linspace(-10, 10, 20001)
 small = np.concatenate([fine, np.linspace(-100, 100, 201)])
 large = np.concatenate([small, np.linspace(-1000, 1000, 201)])
 print(f"{'activation':11s} {'range':>16s} {'derivative range':>18s} {'f(0)':>6s} {'f′(0)':>6s} "
-      f"{'saturates':>10s} {'zero grad':>9s}")
+      f"{'saturates':>11s} {'f′ = 0 on':>10s}")
 for name in ZOO:
     f, f_grad = nn.ACTIVATIONS[name].functions()
     f_small, f_large = f(small), f(large)
@@ -271,16 +296,19 @@ for name in ZOO:
     grad_range = f"[{f_grad(large).min():.3g}, {f_grad(large).max():.3g}]"
     ends = f_grad(np.array([-1000.0, 1000.0]))
     saturates = "/".join(side for side, g in zip(("left", "right"), ends, strict=True) if abs(g) < 1e-6)
-    zero_grad = "yes" if np.any(f_grad(fine) == 0) else "no"
+    zero_grad = f"{np.mean(f_grad(fine) == 0):.0%}"
     print(f"{name:11s} {value_range:>16s} {grad_range:>18s} {float(f(0.0)):6.3g} {float(f_grad(0.0)):6.3g} "
-          f"{saturates or 'no':>10s} {zero_grad:>9s}")
+          f"{saturates or 'no':>11s} {zero_grad:>10s}")
 
 # %% [markdown]
 # Read it row by row: the sigmoid's derivative never exceeds $0.25$ and it saturates on both sides; tanh's
 # reaches $1$ but it saturates too; ReLU and Leaky ReLU never saturate for positive inputs, and ReLU's
 # derivative is exactly 0 for negative ones (the dead-unit problem), while Leaky ReLU keeps $0.01$. GELU
 # and SiLU dip below zero (to about $-0.17$ and $-0.28$), have derivatives slightly above 1 and slightly
-# below 0, saturate only on the left, and (being smooth) have no exactly-zero derivative. (Sigmoid and
+# below 0, and saturate only on the left. Their derivatives do pass through exactly 0, but only at single
+# points, their minima ($\mathrm{gelu}'(-0.752) = 0$, $\mathrm{silu}'(-1.278) = 0$), which the grid does
+# not hit; the contrast with ReLU is that ReLU's derivative is 0 on a whole half-line. ELU stays above
+# $-1$ and saturates on the left; softplus is positive everywhere, and its derivative is the sigmoid. (Sigmoid and
 # tanh show closed intervals because at $z = \pm 1000$ their values round to exactly $0$ and $\pm 1$ in
 # float64; mathematically they never reach them.)
 
@@ -308,8 +336,8 @@ for depth in (5, 10, 20, 50):
 # $\partial L / \partial a^{(L)}$ back with `backward`, and report, $k$ layers down, the ratio of norms
 # $\lVert \partial L/\partial a^{(L-k)} \rVert / \lVert \partial L/\partial a^{(L)} \rVert$. To be fair to
 # each activation, the weights are drawn from $\mathcal N(0, \mathrm{gain}^2/64)$ with the gain PyTorch's
-# `torch.nn.init.calculate_gain` recommends for it (1 for sigmoid, 5/3 for tanh, $\sqrt 2$ for ReLU; the
-# chapter on weight initialisation explains where these numbers come from). The package's
+# `torch.nn.init.calculate_gain` recommends for it (1 for sigmoid, 5/3 for tanh, $\sqrt 2$ for ReLU;
+# Chapter 7, on weight initialisation, explains where these numbers come from). The package's
 # `nn.gradient_through_depth` does exactly this, with the `Linear` layers and activation modules we have built
 # (its source is a dozen lines: `nn.gradient_through_depth??` shows it).
 
@@ -366,9 +394,11 @@ ActivationExplorer(activations=("sigmoid", "tanh", "relu"), depth=20)
 # ## 5. Dead ReLUs
 #
 # A ReLU unit is **dead** when its pre-activation $z = w \cdot x + b$ is negative for every sample of the
-# data set: its output is always 0, so is its derivative, so $w$ and $b$ never receive any gradient and
-# the unit can never come back. A too-large learning-rate step that pushes the biases down is the usual
-# cause. We simulate exactly that on the two-moons data: a network $2 \to 32 \to 1$ whose 32 hidden biases
+# data set: its output is always 0, so is its derivative, so $w$ and $b$ receive no gradient. In the
+# **first** layer, whose inputs are the data and never change, nothing can then change $z$: the unit is
+# dead for good (under plain gradient descent). A unit in a deeper layer is in a different position: its
+# inputs are the outputs of the layers below, which keep learning, so its $z$ can turn positive again and
+# the unit can revive. A too-large learning-rate step that pushes the biases down is the usual cause. We simulate exactly that on the two-moons data: a network $2 \to 32 \to 1$ whose 32 hidden biases
 # were pushed down by 2, then 300 ordinary gradient-descent steps. We count the hidden units that never
 # activate ($z \le 0$ on all 200 samples) before the push, after it and after training, and the units
 # whose weights did not change at all during training.
@@ -407,15 +437,129 @@ for activation in (nn.ReLU(), nn.LeakyReLU(), nn.GELU()):
 #   learn anything;
 # * with **Leaky ReLU** ($\alpha = 0.01$) and **GELU**, the derivative for negative inputs is small but not
 #   zero, so every unit keeps learning: no weight is frozen, and the network reaches about 88 % accuracy.
-#   Yet the last column shows that 31 (Leaky ReLU) and all 32 (GELU) units are still negative on every
-#   sample after training: they learn *on the negative side*, where their small outputs already suffice to
+#   Yet the last number of the "silent" column shows that 31 (Leaky ReLU) and all 32 (GELU) units are
+#   still negative on every sample after training: they learn *on the negative side*, where their small outputs already suffice to
 #   separate the moons fairly well. Not dying is not the same as recovering.
 #
-# In practice, dead ReLUs are avoided with a sensible learning rate and initialisation, and by the
-# activations that keep a gradient for negative inputs.
+# In practice, dead ReLUs are avoided with a sensible learning rate (Chapter 6) and initialisation
+# (Chapter 7), by normalisation layers that keep pre-activations centred (Chapter 8), and by the activations
+# that keep a gradient for negative inputs. The next section counts them in a network trained on real data.
 
 # %% [markdown]
-# ## 6. Softmax, shift invariance and the log-sum-exp trick
+# ## 6. Inside a trained network: activation statistics on the digits
+#
+# Sections 4 and 5 looked at random networks and at a network damaged on purpose. What do the units of a
+# network trained on real data do? We train the same MLP $64 \to 64 \to 64 \to 10$ on the bundled digits
+# (8×8 images of handwritten digits, pixel values in $[0, 1]$, 10 classes; 1438 training and 359
+# validation images) once per activation: the same initial weights (seed 0, PyTorch's default
+# initialisation), the same mini-batches of 32, plain SGD with learning rate 0.1 for 8 epochs, and the
+# cross-entropy loss (Chapter 3 explains it). Then we run the validation images through each network and
+# measure, for each hidden layer,
+#
+# * **flat**: the share of (image, unit) pairs where $|f'(z)| < 0.05$, where the unit passes back less than
+#   5 % of the gradient it receives (a saturated sigmoid or tanh, an inactive ReLU);
+# * **dead units**: the units that are flat on *every* validation image, before and after training.
+
+# %%
+(X_train, y_train), (X_val, y_val) = load_digits(return_split=True, dtype=np.float64)
+FLAT = 0.05  # a unit whose |f'(z)| is below this passes back less than 5 % of the gradient
+
+
+def hidden_pre_activations(model, X):
+    """The pre-activations z of every hidden layer (the inputs of the activation modules) on X."""
+    zs, a = [], X
+    for module in model:
+        if not isinstance(module, nn.Linear):
+            zs.append(a)
+        a = module(a)
+    return zs
+
+
+def flat_statistics(model, activation, X):
+    """Per hidden layer: the share of (sample, unit) pairs with |f'(z)| < FLAT, and the number of units
+    that are flat on every sample."""
+    f_grad = nn.ACTIVATIONS[activation].derivative
+    flat = [np.abs(f_grad(z)) < FLAT for z in hidden_pre_activations(model, X)]
+    return [float(m.mean()) for m in flat], [int(m.all(axis=0).sum()) for m in flat]
+
+
+def train_digits(activation, lr=0.1, epochs=8):
+    """64 → 64 → 64 → 10 with `activation`, trained by SGD; returns (model, dead units at the start)."""
+    model = nn.build_mlp([64, 64, 64, 10], activation, dtype=np.float64, rng=0)
+    _, dead_at_start = flat_statistics(model, activation, X_val)
+    fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=lr), (X_train, y_train),
+        epochs=epochs, batch_size=32, rng=0, progress=False)
+    return model, dead_at_start
+
+
+# %% tags=["nbval-check-output"]
+digits_models = {}
+print(f"{'activation':11s} {'val acc':>8s} {'val loss':>9s} {'flat (layer 1, 2)':>18s} "
+      f"{'dead units: start → trained':>28s}")
+for name in nn.ACTIVATIONS:
+    model, dead_at_start = train_digits(name)
+    digits_models[name] = model
+    loss, accuracy = evaluate(model, nn.CrossEntropyLoss(), (X_val, y_val))
+    flat, dead = flat_statistics(model, name, X_val)
+    print(f"{name:11s} {accuracy:8.3f} {loss:9.3f} {flat[0]:9.0%} {flat[1]:8.0%} "
+          f"{f'{dead_at_start} → {dead}':>28s}")
+
+# %% [markdown]
+# What the table says (for this network, learning rate and budget; another learning rate reorders the
+# middle of the table):
+#
+# * **Sigmoid** has not learned anything: 10 % accuracy, loss $\approx \log 10 = 2.30$, chance level. Yet
+#   none of its units is saturated ("flat" is 0 %). The problem is the one of Section 4 in a milder form:
+#   its derivative is at most $\tfrac14$ per layer and its outputs are all positive, so at this learning rate
+#   the gradient reaching the first layers is too weak to make progress in 8 epochs (with a learning rate of
+#   1 it reaches about 0.83).
+# * **Tanh and ELU** learn fastest here (0.967 and 0.964): zero-centred outputs, derivative 1 at 0.
+#   **ReLU and Leaky ReLU** follow (0.953), then the smooth ReLUs, whose derivative at 0 is only
+#   $\tfrac12$ (GELU, SiLU and softplus: at the same learning rate they take smaller steps).
+# * A quarter of ReLU's (image, unit) pairs are inactive, as expected of a unit that is off for some inputs:
+#   that is how ReLU networks compute. **Dead units** are different: ReLU has 2 in the first layer and 6 in
+#   the second *before training*. The pixels are non-negative, so a first-layer unit with negative weights
+#   and bias is silent on every image from the start, and it stays dead: its inputs never change. The second
+#   layer's count moves (6 → 7) because its inputs do. Leaky ReLU's slope 0.01 is below our 5 % threshold,
+#   so its silent units count as flat too: not dead, but learning at 1 % speed.
+#
+# The distributions behind these numbers, for the second hidden layer:
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(10, 2.8))
+for ax, name in zip(axes, ("sigmoid", "tanh", "relu", "elu"), strict=True):
+    z_val = hidden_pre_activations(digits_models[name], X_val)[1]
+    flat, _ = flat_statistics(digits_models[name], name, X_val)
+    ax.hist(nn.ACTIVATIONS[name].function(z_val).ravel(), bins=50, color=ACTIVATION_COLORS[name])
+    ax.set(title=f"{name}: {flat[1]:.0%} flat", xlabel="activation $a = f(z)$", yticks=[])
+axes[0].set_ylabel("(image, unit) pairs")
+fig.suptitle("Second hidden layer after training, on the validation images")
+plt.show()
+
+# %% [markdown]
+# The sigmoid's outputs sit in a narrow band around 0.5 (between 0.30 and 0.62 for 98 % of them): far from
+# saturation, and carrying little contrast. Tanh spreads over $(-1, 1)$ with few values near the ends; ReLU
+# has a spike at exactly 0 (28 % of the pairs) and a long right tail; ELU's negative side is squeezed
+# against $-1$ only for a few units.
+#
+# **Dead units in the wild.** Now the same ReLU network with a learning rate of 1 instead of 0.1:
+
+# %% tags=["nbval-check-output"]
+model, dead_at_start = train_digits("relu", lr=1.0)
+loss, accuracy = evaluate(model, nn.CrossEntropyLoss(), (X_val, y_val))
+flat, dead = flat_statistics(model, "relu", X_val)
+print(f"relu, lr 1.0: val acc {accuracy:.3f}, flat {flat[0]:.0%} / {flat[1]:.0%}, "
+      f"dead units {dead_at_start} → {dead} of 64 per layer")
+
+# %% [markdown]
+# A few too-large steps early in training pushed most units' pre-activations below zero on every image:
+# 57 and 52 of the 64 units per layer are dead, and the network that reached 0.953 at the smaller rate is
+# stuck near 0.32. This is what to look for when a ReLU network's loss stops improving: the share of
+# units that never fire. (Exercise 6 computes these statistics; Exercise 7 asks you to pick an activation
+# and learning rate that keep a network both accurate and alive.)
+
+# %% [markdown]
+# ## 7. Softmax, shift invariance and the log-sum-exp trick
 #
 # For $C$ classes a network outputs $C$ scores (logits) $z_1, \dots, z_C$, and **softmax** turns them into
 # probabilities:
@@ -457,7 +601,7 @@ print("log_softmax(z)  =", F.log_softmax(far_apart))
 # logits of shape $(N, C)$ they work row by row.
 
 # %% [markdown]
-# ## 7. The PyTorch equivalents
+# ## 8. The PyTorch equivalents
 #
 # With `import torch.nn.functional as TF`:
 #
@@ -467,11 +611,12 @@ print("log_softmax(z)  =", F.log_softmax(far_apart))
 # | `F.relu(x)` | `TF.relu(t)` |
 # | `F.leaky_relu(x, negative_slope=0.01)` | `TF.leaky_relu(t, negative_slope=0.01)` |
 # | `F.gelu(x, approximate="none")`, `F.silu(x)` | `TF.gelu(t, approximate="none")`, `TF.silu(t)` |
+# | `F.elu(x, alpha=1.0)`, `F.softplus(x, beta=1.0, threshold=20.0)` | `TF.elu(t, alpha=1.0)`, `TF.softplus(t, beta=1.0, threshold=20.0)` |
 # | `F.softmax(x, dim=-1)` | `TF.softmax(t, dim=-1)` |
 # | `F.log_softmax(x, dim=-1)` | `TF.log_softmax(t, dim=-1)` |
 # | `F.sigmoid_grad(x)`, ..., `F.silu_grad(x)` | autograd: `torch.sigmoid(t).sum().backward()`, `t.grad` |
 # | `nn.Sigmoid()`, `nn.Tanh()`, `nn.ReLU()`, `nn.LeakyReLU()` | the same names in `torch.nn` |
-# | `nn.GELU()`, `nn.SiLU()` | the same names in `torch.nn` |
+# | `nn.GELU()`, `nn.SiLU()`, `nn.ELU()`, `nn.Softplus()` | the same names in `torch.nn` |
 #
 # We check every value against `torch.nn.functional` and every derivative against torch's autograd, in
 # float64, on 1000 random inputs (the test suite also checks extreme inputs up to $\pm 10^4$):
@@ -482,7 +627,7 @@ import torch.nn.functional as TF
 
 x_check = np.random.default_rng(1).normal(0, 4, size=1000)
 TORCH = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": TF.relu, "leaky_relu": TF.leaky_relu,
-         "gelu": TF.gelu, "silu": TF.silu}
+         "gelu": TF.gelu, "silu": TF.silu, "elu": TF.elu, "softplus": TF.softplus}
 for name, spec in nn.ACTIVATIONS.items():
     ours, ours_grad, theirs = spec.function, spec.derivative, TORCH[name]
     t = torch.tensor(x_check, requires_grad=True)
@@ -506,16 +651,17 @@ print("log_softmax equal:", np.allclose(F.log_softmax(logits_check), torch.log_s
 x_mod = np.random.default_rng(3).normal(0, 3, size=(16, 8))
 g_mod = np.random.default_rng(4).normal(size=(16, 8))
 for ours, theirs in [(nn.GELU(), torch.nn.GELU()), (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
-                     (nn.SiLU(), torch.nn.SiLU())]:
+                     (nn.SiLU(), torch.nn.SiLU()), (nn.ELU(alpha=0.5), torch.nn.ELU(alpha=0.5)),
+                     (nn.Softplus(beta=2.0), torch.nn.Softplus(beta=2.0))]:
     t = torch.tensor(x_mod, requires_grad=True)
     out = theirs(t)
     out.backward(torch.tensor(g_mod))
     forward_ok = np.allclose(ours(x_mod), out.detach().numpy(), rtol=1e-10, atol=1e-15)
     backward_ok = np.allclose(ours.backward(g_mod), t.grad.numpy(), rtol=1e-10, atol=1e-15)
-    print(f"{ours!r:30s} forward equal: {forward_ok}   backward equal: {backward_ok}")
+    print(f"{ours!r:36s} forward equal: {forward_ok}   backward equal: {backward_ok}")
 
 # %% [markdown]
-# ## 8. Exercises
+# ## 9. Exercises
 #
 # Write the function in each solution cell, then run the checker cell below it. The checker tells you what
 # is right, or what it expected, what it got and on which input, and shows your points: a partly right
@@ -609,6 +755,74 @@ extra_cases = [(np.array([[-3.0, 0.1], [7.0, -0.7]]),)]
 check_gelu_tanh(gelu_tanh, extra_cases)
 
 # %% [markdown]
+# ### Exercise 5: ELU and its derivative, quietly (2 points)
+#
+# Write `elu(x, alpha)` returning the pair `(output, derivative)`: $x$ and $1$ for $x > 0$;
+# $\alpha(e^x - 1)$ and $\alpha e^x$ otherwise (at $x = 0$ too, PyTorch's convention). The checker also
+# tries $x = \pm 10^4$: `np.where` evaluates both branches everywhere, so `np.exp(x)` must not see the large
+# positive inputs (NumPy would warn "overflow encountered in exp").
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch02-elu", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def elu(x, alpha=1.0):
+    """Return (elu(x), its derivative), both elementwise arrays of x's shape."""
+    ### BEGIN SOLUTION
+    e = np.exp(np.minimum(x, 0))  # e^x where x <= 0, and 1 (never overflowing) elsewhere
+    positive = x > 0
+    return np.where(positive, x, alpha * (e - 1)), np.where(positive, 1.0, alpha * e)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ch02-elu-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch02 import check_elu
+
+check_elu(elu)
+
+# %% [markdown]
+# ### Exercise 6: flat units and dead units (2 points)
+#
+# Write `flat_statistics_of(z, f_grad, threshold=0.05)` for the pre-activations `z` of one hidden layer
+# (shape `(n_samples, n_units)`) and the activation's derivative `f_grad`. Return `(flat_share,
+# dead_units)`: the share of entries with $|f'(z)| <$ `threshold`, and the number of units (columns) for
+# which that holds on every sample, as in Section 6.
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch02-flat-stats", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def flat_statistics_of(z, f_grad, threshold=0.05):
+    """(share of entries with |f'(z)| < threshold, number of units flat on every sample)."""
+    ### BEGIN SOLUTION
+    flat = np.abs(f_grad(z)) < threshold
+    return flat.mean(), int(flat.all(axis=0).sum())
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ch02-flat-stats-check", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch02 import check_flat_statistics
+
+check_flat_statistics(flat_statistics_of)
+
+# %% [markdown]
+# ### Exercise 7: accurate and alive, open-ended (3 points)
+#
+# Choose the activation and the learning rate of Section 6's network. Make `choose_activation()` return
+# `(name, lr)`, with `name` a key of `nn.ACTIVATIONS`. The checker builds the network
+# $64 \to 64 \to 64 \to 10$ with that activation (seed 0), trains it with plain SGD for 5 epochs (batch 32,
+# as in Section 6, only shorter) and gives one point each for a validation accuracy of at least 0.93, of at
+# least 0.96, and for **at most 2 dead units** (flat on every validation image, $|f'| < 0.05$) in its two
+# hidden layers together. Section 6's table is a good starting point; ReLU at 0.1 will not do.
+
+# %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch02-alive", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def choose_activation():
+    """(activation name, learning rate) for the digits MLP: accurate in 5 epochs, with no dead units."""
+    ### BEGIN SOLUTION
+    return "elu", 0.2  # zero-centred like tanh, no flat half-line like ReLU; a larger step for a short budget
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "ch02-alive-check", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+from nncourse.exercises.ch02 import check_accurate_and_alive
+
+check_accurate_and_alive(choose_activation)
+
+# %% [markdown]
 # ## Summary
 #
 # * Without a nonlinearity between them, any number of linear layers is one linear layer; the activation
@@ -616,9 +830,16 @@ check_gelu_tanh(gelu_tanh, extra_cases)
 # * Gradient descent needs derivatives: the step's is 0 everywhere, so smooth activations replaced it.
 # * Sigmoid and tanh saturate, and the sigmoid's derivative is at most $\tfrac14$: through $L$ layers the
 #   gradient shrinks roughly like $4^{-L}$ (measured: about $10^{-32}$ after 50 layers).
-# * ReLU passes gradients through its active units unchanged and is cheap; its weakness is dead units,
-#   which Leaky ReLU, GELU and SiLU avoid by keeping a gradient for negative inputs.
-# * GELU ($z\Phi(z)$) and SiLU ($z\sigma(z)$) are the smooth ReLUs of transformers and modern CNNs.
+# * ReLU passes gradients through its active units unchanged and is cheap; its weakness is dead units
+#   (dead for good in the first layer, possibly reviving deeper), which Leaky ReLU, ELU, GELU and SiLU avoid
+#   by keeping a gradient for negative inputs.
+# * GELU ($z\Phi(z)$) and SiLU ($z\sigma(z)$) are the smooth ReLUs of transformers and modern CNNs; ELU
+#   saturates at $-\alpha$ on the left; softplus $\log(1 + e^z)$ is a positive smooth ReLU whose derivative
+#   is the sigmoid.
+# * In a trained network, measure rather than guess: histograms of each layer's activations, the share of
+#   flat (saturated or inactive) units, and the units that are flat on every sample. On the digits a
+#   too-large learning rate killed most ReLU units; a sigmoid network learned nothing in the same budget
+#   without a single saturated unit.
 # * Softmax turns logits into probabilities; it is shift-invariant, which gives the max-subtraction trick;
 #   log-softmax uses log-sum-exp and never takes $\log 0$.
 #
@@ -628,11 +849,14 @@ check_gelu_tanh(gelu_tanh, extra_cases)
 #   for large inputs. And `np.where(cond, a, b)` evaluates both `a` and `b` everywhere, so a dangerous
 #   branch still overflows.
 # * `np.log(softmax(z))` instead of `log_softmax(z)`: $-\infty$ as soon as one probability underflows.
-# * Sigmoid or tanh in the hidden layers of a deep network without care for initialisation: vanishing (or
-#   exploding) gradients.
+# * Sigmoid or tanh in the hidden layers of a deep network without care for initialisation (Chapter 7):
+#   vanishing (or exploding) gradients.
 # * Evaluating a derivative at the wrong place: `sigmoid_grad(z)` is at the pre-activation $z$; from the
 #   output $a = \sigma(z)$ it is $a(1-a)$, not `sigmoid_grad(a)`.
-# * A very large learning rate with ReLU: units die and never come back.
+# * A very large learning rate with ReLU: units die (on the digits, 57 of 64 in the first layer at a
+#   learning rate of 1), and in the first layer they never come back.
+# * Calling a unit "dead" because it is 0 on *some* inputs: that is how ReLU networks compute. Dead means
+#   flat on every input.
 #
 # ## References
 #
@@ -640,7 +864,16 @@ check_gelu_tanh(gelu_tanh, extra_cases)
 #   (the first analysis of vanishing gradients).
 # * X. Glorot, Y. Bengio (2010). Understanding the difficulty of training deep feedforward neural networks.
 #   *AISTATS*.
+# * K. Fukushima (1975). Cognitron: a self-organizing multilayered neural network. *Biological Cybernetics*
+#   20, 121–136; (1980) Neocognitron. *Biological Cybernetics* 36, 193–202.
+# * K. Jarrett, K. Kavukcuoglu, M. Ranzato, Y. LeCun (2009). What is the best multi-stage architecture for
+#   object recognition? *ICCV*.
 # * V. Nair, G. E. Hinton (2010). Rectified linear units improve restricted Boltzmann machines. *ICML*.
+# * X. Glorot, A. Bordes, Y. Bengio (2011). Deep sparse rectifier neural networks. *AISTATS*.
+# * C. Dugas, Y. Bengio, F. Bélisle, C. Nadeau, R. Garcia (2001). Incorporating second-order functional
+#   knowledge for better option pricing. *NeurIPS* (softplus).
+# * D.-A. Clevert, T. Unterthiner, S. Hochreiter (2016). Fast and accurate deep network learning by
+#   exponential linear units (ELUs). *ICLR*.
 # * A. L. Maas, A. Y. Hannun, A. Y. Ng (2013). Rectifier nonlinearities improve neural network acoustic
 #   models. *ICML Workshop on Deep Learning for Audio, Speech and Language Processing*.
 # * D. Hendrycks, K. Gimpel (2016). Gaussian error linear units (GELUs). arXiv:1606.08415.
@@ -653,5 +886,8 @@ check_gelu_tanh(gelu_tanh, extra_cases)
 # Chapter 3 stacks `Linear` layers and these activations into **multi-layer perceptrons**: the forward pass
 # of a whole network as matrix products, XOR solved with two hidden units, what the hidden units of a
 # trained network compute, and deep-and-narrow against shallow-and-wide networks. Chapter 4 then asks what
-# one hidden layer can represent (the universal approximation theorem). The activation modules of this
-# chapter are the ones they use.
+# one hidden layer can represent (the universal approximation theorem), and Chapter 5 derives the
+# backward pass every activation module here implements. The activation's interplay with the scale of the
+# weights (the gains of Section 4) is Chapter 7's subject; normalisation layers, which keep
+# pre-activations out of the flat regions, are Chapter 8's; Chapter 9 moves everything to PyTorch on a
+# GPU, with the `torch.nn` activations this chapter has matched.

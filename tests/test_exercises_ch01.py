@@ -218,3 +218,135 @@ def test_novikoff_bound_accepts_the_solution_and_the_package_function():
 )
 def test_novikoff_bound_rejects_wrong_answers(fn, words):
     assert_rejected(ch01.check_novikoff_bound(fn), words)
+
+
+# ----------------------------------------------------------------------------------- the perceptron loss
+
+
+def loss_grad(weight, bias, x, y):
+    s, z = 2 * y - 1, x @ weight + bias
+    mistake = int(z >= 0) != y
+    return max(0.0, -s * z), (-s * x if mistake else np.zeros_like(x)), (-s if mistake else 0.0)
+
+
+def test_perceptron_loss_grad_gives_the_solution_full_points():
+    result = ch01.check_perceptron_loss_grad(loss_grad)
+    assert result.passed and result.score == result.points == 2, result.message
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (stub, "not implemented yet"),
+        (lambda w, b, x, y: (lambda loss, gw, gb: (loss, -gw, -gb))(*loss_grad(w, b, x, y)), "wrong sign"),
+        (lambda w, b, x, y: (lambda loss, gw, gb: (loss, -(2 * y - 1) * x, gb))(*loss_grad(w, b, x, y)),
+         "on its side"),
+        (lambda w, b, x, y: (max(0.0, (2 * y - 1) * (x @ w + b)), *loss_grad(w, b, x, y)[1:]), "with a minus sign"),
+        (lambda w, b, x, y: (max(0.0, -y * (x @ w + b)), *loss_grad(w, b, x, y)[1:]), "use s = 2y - 1 = -1, not y = 0"),
+        (lambda w, b, x, y: loss_grad(w, b, x, y)[:2], "got tuple of length 2"),
+        (lambda w, b, x, y: (lambda loss, gw, gb: (loss, -y * x if gb else gw, gb))(*loss_grad(w, b, x, y)), "not y"),
+    ],
+)
+def test_perceptron_loss_grad_rejects_wrong_answers(fn, words):
+    assert_rejected(ch01.check_perceptron_loss_grad(fn), words)
+
+
+def test_perceptron_loss_grad_catches_the_wrong_convention_at_z_zero():
+    def strict(weight, bias, x, y):  # treats z = 0 as class 0: z > 0 instead of z >= 0
+        s, z = 2 * y - 1, x @ weight + bias
+        mistake = int(z > 0) != y
+        return max(0.0, -s * z), (-s * x if mistake else np.zeros_like(x)), (-s if mistake else 0.0)
+
+    result = ch01.check_perceptron_loss_grad(strict)
+    assert_rejected(result, "at z = 0 the prediction is step(0) = 1")
+    assert result.score == pytest.approx(2 * 3 / 5)  # the two points on the line fail
+
+
+# ------------------------------------------------------------------------------------------------- LMS
+
+
+def lms(weight, bias, x, y, lr):
+    error = (2 * y - 1) - (x @ weight + bias)
+    return weight + lr * error * x, bias + lr * error
+
+
+def test_lms_update_gives_the_solution_full_points():
+    result = ch01.check_lms_update(lms)
+    assert result.passed and result.score == result.points == 2, result.message
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (stub, "not implemented yet"),
+        (lambda w, b, x, y, lr: (w + lr * (y - (x @ w + b)) * x, b + lr * (y - (x @ w + b))), "not y"),
+        (lambda w, b, x, y, lr: (w + lr * (y - int(x @ w + b >= 0)) * x, b + lr * (y - int(x @ w + b >= 0))),
+         "that is Rosenblatt's rule"),
+        (lambda w, b, x, y, lr: (w - lr * ((2 * y - 1) - (x @ w + b)) * x, b), "the sign is flipped"),
+        (lambda w, b, x, y, lr: (w + ((2 * y - 1) - (x @ w + b)) * x, b), "scaled by the learning rate"),
+        (lambda w, b, x, y, lr: (lms(w, b, x, y, lr)[0], b), "the bias must be updated too"),
+    ],
+)
+def test_lms_update_rejects_wrong_answers(fn, words):
+    assert_rejected(ch01.check_lms_update(fn), words)
+
+
+def test_lms_update_must_not_change_the_weight_in_place():
+    def in_place(weight, bias, x, y, lr):
+        error = (2 * y - 1) - (x @ weight + bias)
+        weight += lr * error * x
+        return weight, bias + lr * error
+
+    assert_rejected(ch01.check_lms_update(in_place), "weight")
+
+
+# ------------------------------------------------------------------------- the open-ended exercise
+
+
+def test_overlapping_classifier_gives_adaline_full_points():
+    from nncourse.perceptron import Adaline
+
+    def train(X, y):
+        model = Adaline(lr=0.002, epochs=50, dtype=np.float64).fit(X, y)
+        return model.weight, model.bias
+
+    result = ch01.check_overlapping_classifier(train)
+    assert result.passed and result.score == 3, result.message
+    assert "target 0.835" in result.message
+
+
+def test_overlapping_classifier_gives_the_stopped_perceptron_partial_credit():
+    from nncourse.perceptron import Perceptron
+
+    def train(X, y):
+        model = Perceptron(max_epochs=100, dtype=np.float64).fit(X, y)
+        return model.weight, model.bias
+
+    result = ch01.check_overlapping_classifier(train)
+    assert not result.passed and result.score == 1, result.message  # 0.8135: above 0.80 only
+    assert "pocket" in result.message
+
+
+@pytest.mark.parametrize(
+    ("fn", "words"),
+    [
+        (stub, "not implemented yet"),
+        (lambda X, y: (np.zeros(2), 0.0), "below 0.800"),  # every point called class 1: about half right
+        (lambda X, y: (np.array([np.nan, 1.0]), 0.0), "must be finite"),
+        (lambda X, y: (np.ones(3), 0.0), "shape"),
+        (lambda X, y: -(X[:, 0] @ y), "return a tuple (weight, bias)"),
+    ],
+)
+def test_overlapping_classifier_rejects_wrong_answers(fn, words):
+    result = ch01.check_overlapping_classifier(fn)
+    assert_rejected(result, words)
+    assert result.score == 0
+
+
+def test_overlapping_classifier_data_is_the_same_every_time_and_the_target_is_fair():
+    X, y = ch01.overlapping_clouds(4000, seed=12)
+    np.testing.assert_array_equal(X, ch01.overlapping_clouds(4000, seed=12)[0])
+    # no line does much better than the bisector on fresh data: least squares on the test set itself
+    A = np.hstack([X, np.ones((len(X), 1))])
+    w = np.linalg.lstsq(A, 2.0 * y - 1, rcond=None)[0]
+    assert np.mean((A @ w >= 0) == y) < ch01._best_line_accuracy(X, y) + 0.01

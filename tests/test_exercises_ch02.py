@@ -75,8 +75,17 @@ def test_stable_sigmoid_mistakes_get_a_hint(wrong, words):
 
 
 def test_stable_sigmoid_gives_the_naive_formula_partial_credit():
-    assert ch02.check_stable_sigmoid(naive_silenced).score == 2  # right and quiet, but not exact in the tail
-    assert ch02.check_stable_sigmoid(lambda x: 1 / (1 + np.exp(-x))).score == 1  # it warns at ±1000 too
+    # 4 cases: ordinary, ±1000, the tails near ±720, ±1e4
+    assert ch02.check_stable_sigmoid(naive_silenced).score == 3 * 3 / 4  # quiet, but not exact in the tail
+    assert ch02.check_stable_sigmoid(lambda x: 1 / (1 + np.exp(-x))).score == 3 / 4  # it warns beyond ±709
+
+
+def test_stable_sigmoid_is_tested_at_plus_minus_1e4():
+    def clipped(x):  # right up to |x| = 5000, then gives up
+        return np.where(np.abs(x) > 5000, 0.5, stable_sigmoid(np.clip(x, -5000, 5000)))
+
+    result = ch02.check_stable_sigmoid(clipped)
+    assert_rejected(result, "x = [-10000.,  -1000.,   1000.,  10000.]")
 
 
 def test_stable_sigmoid_nan_at_extremes_is_named():
@@ -188,3 +197,113 @@ def test_gelu_tanh_hidden_case_of_the_notebook():
     assert ch02.check_gelu_tanh(gelu_tanh, hidden).passed
     result = ch02.check_gelu_tanh(lambda x: gelu_tanh(np.ravel(x)), hidden)
     assert result.n_passed == 2 and "extra case 1" in result.message
+
+
+# -- ELU, quietly --------------------------------------------------------------------------------------------
+
+
+def elu(x, alpha=1.0):
+    e = np.exp(np.minimum(x, 0))
+    return np.where(x > 0, x, alpha * (e - 1)), np.where(x > 0, 1.0, alpha * e)
+
+
+def test_elu_reference_passes_and_matches_torch():
+    result = ch02.check_elu(elu)
+    assert result.passed and result.score == 2, result.message
+    x = np.array([-1e4, -3.0, 0.0, 0.5, 1e4])
+    t = torch.tensor(x, requires_grad=True)
+    out = torch.nn.functional.elu(t, alpha=0.5)
+    out.sum().backward()
+    np.testing.assert_allclose(elu(x, 0.5)[0], out.detach().numpy(), rtol=1e-15)
+    np.testing.assert_allclose(elu(x, 0.5)[1], t.grad.numpy(), rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented"),
+        (lambda x, a: (np.where(x > 0, x, a * (np.exp(x) - 1)), np.where(x > 0, 1.0, a * np.exp(x))),
+         "e^(10000) overflows"),
+        (lambda x, a: elu(x, 1.0), "uses alpha = 1 whatever alpha is"),
+        (lambda x, a: (np.where(x > 0, x, a * np.exp(np.minimum(x, 0))), elu(x, a)[1]), "not alpha e^x"),
+        (lambda x, a: (elu(x, a)[0], np.where(x >= 0, 1.0, a * np.exp(np.minimum(x, 0)))), "test x > 0"),
+        (lambda x, a: (elu(x, a)[0], np.where(x > 0, 1.0, a * np.expm1(np.minimum(x, 0)))), "the -1 goes"),
+        (lambda x, a: (np.maximum(x, 0), elu(x, a)[1]), "the output is ReLU's"),
+        (lambda x, a: elu(x, a)[0], "tuple"),
+    ],
+)
+def test_elu_mistakes_get_a_hint(wrong, words):
+    assert_rejected(ch02.check_elu(wrong), words)
+
+
+def test_elu_scores_output_and_derivative_separately():
+    wrong_grad = ch02.check_elu(lambda x, a: (elu(x, a)[0], np.where(x > 0, 1.0, 0.0)))
+    # 3 outputs right; of the derivatives only the extreme case passes, where alpha e^x < 1e-8 on the left
+    assert wrong_grad.score == pytest.approx(2 * 4 / 6)
+
+
+# -- flat units and dead units ---------------------------------------------------------------------------------
+
+
+def flat_statistics_of(z, f_grad, threshold=0.05):
+    flat = np.abs(f_grad(z)) < threshold
+    return flat.mean(), int(flat.all(axis=0).sum())
+
+
+def test_flat_statistics_reference_passes():
+    result = ch02.check_flat_statistics(flat_statistics_of)
+    assert result.passed and result.score == 2, result.message
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words"),
+    [
+        (stub, "not implemented"),
+        (lambda z, g, t: (int((np.abs(g(z)) < t).sum()), flat_statistics_of(z, g, t)[1]), "take the mean"),
+        (lambda z, g, t: ((np.abs(z) < t).mean(), flat_statistics_of(z, g, t)[1]), "not z itself"),
+        (lambda z, g, t: (flat_statistics_of(z, g, t)[0], int((np.abs(g(z)) < t).all(axis=1).sum())), "axis=0"),
+        (lambda z, g, t: (flat_statistics_of(z, g, t)[0], int((np.abs(g(z)) < t).any(axis=0).sum())), ".any"),
+        (lambda z, g, t: (flat_statistics_of(z, g, t)[0], 2.5), "dead_units"),
+        (lambda z, g, t: flat_statistics_of(z, g, t)[0], "tuple"),
+    ],
+)
+def test_flat_statistics_mistakes_get_a_hint(wrong, words):
+    assert_rejected(ch02.check_flat_statistics(wrong), words)
+
+
+def test_flat_statistics_counts_the_relu_kink_as_flat():
+    # relu'(0) = 0: a learner who tests z < 0 instead of the derivative misses the entry at the kink
+    result = ch02.check_flat_statistics(lambda z, g, t: ((z < 0).mean(), int((z < 0).all(axis=0).sum())))
+    assert not result.passed and "flat_share is off (on 6 samples" in result.message
+
+
+# -- accurate and alive (open-ended) ----------------------------------------------------------------------------
+
+
+def test_accurate_and_alive_gives_elu_full_points():
+    result = ch02.check_accurate_and_alive(lambda: ("elu", 0.2))
+    assert result.passed and result.score == 3, result.message
+    assert "0 dead units" in result.message
+
+
+def test_accurate_and_alive_gives_relu_at_a_small_rate_no_dead_unit_point():
+    result = ch02.check_accurate_and_alive(lambda: ("relu", 0.2))  # accurate (0.961), but 7 dead units
+    assert not result.passed and result.score == 2, result.message
+    assert "more than 2" in result.message
+
+
+@pytest.mark.parametrize(
+    ("wrong", "words", "score"),
+    [
+        (stub, "not implemented", 0),
+        (lambda: ("mish", 0.1), "should be one of", 0),
+        (lambda: ("relu", -1.0), "lr should be a number in (0, 10]", 0),
+        (lambda: ("tanh",), "tuple", 0),
+        (lambda: ("relu", 10.0), "below 0.93", 0),  # most units die at once
+        (lambda: ("sigmoid", 0.1), "below 0.93", 1),  # chance level, but no dead unit
+    ],
+)
+def test_accurate_and_alive_rejects_wrong_answers(wrong, words, score):
+    result = ch02.check_accurate_and_alive(wrong)
+    assert_rejected(result, words)
+    assert result.score == score

@@ -37,6 +37,10 @@ ELEMENTWISE = {
     "gelu": (F.gelu, TF.gelu),
     "gelu_tanh": (lambda x: F.gelu(x, approximate="tanh"), lambda t: TF.gelu(t, approximate="tanh")),
     "silu": (F.silu, TF.silu),
+    "elu": (F.elu, TF.elu),
+    "elu_0.5": (lambda x: F.elu(x, alpha=0.5), lambda t: TF.elu(t, alpha=0.5)),
+    "softplus": (F.softplus, TF.softplus),
+    "softplus_beta2": (lambda x: F.softplus(x, beta=2.0, threshold=5.0), lambda t: TF.softplus(t, 2.0, 5.0)),
 }
 # name -> (our derivative, torch forward whose autograd gives the reference)
 DERIVATIVES = {
@@ -48,6 +52,10 @@ DERIVATIVES = {
     "gelu_grad": (F.gelu_grad, TF.gelu),
     "gelu_grad_tanh": (lambda x: F.gelu_grad(x, "tanh"), lambda t: TF.gelu(t, approximate="tanh")),
     "silu_grad": (F.silu_grad, TF.silu),
+    "elu_grad": (F.elu_grad, TF.elu),
+    "elu_grad_0.5": (lambda x: F.elu_grad(x, 0.5), lambda t: TF.elu(t, 0.5)),
+    "softplus_grad": (F.softplus_grad, TF.softplus),
+    "softplus_grad_beta2": (lambda x: F.softplus_grad(x, 2.0, 5.0), lambda t: TF.softplus(t, 2.0, 5.0)),
 }
 
 
@@ -102,6 +110,10 @@ def _mp_reference():
         F.silu_grad: lambda v: sig(v) * (1 + v * (1 - sig(v))),
         F.gelu: lambda v: v * cdf(v),
         F.gelu_grad: lambda v: cdf(v) + v * pdf(v),
+        F.elu: lambda v: v if v > 0 else mp.expm1(v),
+        F.elu_grad: lambda v: 1 if v > 0 else mp.exp(v),
+        # below the threshold 20 (softplus is x itself above it, as in PyTorch)
+        F.softplus: lambda v: v if v > 20 else mp.log1p(mp.exp(v)),
         # ½ (1 + tanh u) = σ(2u) and 1 - tanh² u = sech² u: exact identities that avoid cancellation
         (F.gelu, "tanh"): lambda v: v * sig(2 * u(v)),
         (F.gelu_grad, "tanh"): lambda v: sig(2 * u(v)) + v * mp.sech(u(v)) ** 2 * c * (1 + 3 * k * v**2) / 2,
@@ -133,7 +145,8 @@ def test_softmax_rows_sum_to_one_and_are_shift_invariant():
     np.testing.assert_allclose(F.log_softmax(x), np.log(p), rtol=1e-12)
 
 
-@pytest.mark.parametrize("fn", [F.sigmoid, F.softmax, F.log_softmax, F.silu, F.gelu, F.sigmoid_grad])
+@pytest.mark.parametrize("fn", [F.sigmoid, F.softmax, F.log_softmax, F.silu, F.gelu, F.sigmoid_grad, F.elu,
+                                F.elu_grad, F.softplus, F.softplus_grad])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_extremes_give_no_warning_no_nan_and_torch_values(fn, dtype):
     x = np.array([-1e4, -1e3, 0.0, 1e3, 1e4], dtype=dtype)
@@ -148,6 +161,10 @@ def test_extremes_give_no_warning_no_nan_and_torch_values(fn, dtype):
         F.silu: TF.silu,
         F.gelu: TF.gelu,
         F.sigmoid_grad: lambda t: torch.sigmoid(t) * torch.sigmoid(-t),
+        F.elu: TF.elu,
+        F.elu_grad: lambda t: torch.where(t > 0, 1.0, torch.exp(t)).to(t.dtype),
+        F.softplus: TF.softplus,
+        F.softplus_grad: lambda t: torch.where(t > 20, 1.0, torch.sigmoid(t)).to(t.dtype),
     }[fn]
     np.testing.assert_allclose(got, torch_fn(torch.from_numpy(x)).numpy(), rtol=1e-7, atol=0)
 
@@ -160,8 +177,9 @@ def test_sigmoid_at_extremes_is_exactly_zero_and_one():
 
 @pytest.mark.parametrize(
     "fn",
-    [F.step, F.sigmoid, F.tanh, F.relu, F.leaky_relu, F.gelu, F.silu, F.softmax, F.log_softmax]
-    + [F.step_grad, F.sigmoid_grad, F.tanh_grad, F.relu_grad, F.leaky_relu_grad, F.gelu_grad, F.silu_grad],
+    [F.step, F.sigmoid, F.tanh, F.relu, F.leaky_relu, F.gelu, F.silu, F.elu, F.softplus, F.softmax, F.log_softmax]
+    + [F.step_grad, F.sigmoid_grad, F.tanh_grad, F.relu_grad, F.leaky_relu_grad, F.gelu_grad, F.silu_grad,
+       F.elu_grad, F.softplus_grad],
 )
 def test_every_function_preserves_float32_and_float64_and_handles_float32_extremes(fn):
     for dtype in (np.float32, np.float64):
@@ -235,6 +253,11 @@ def test_derivative_bounds_that_the_chapter_relies_on():
         (lambda: F.gelu_grad([1.0], approximate=None), r"gelu_grad: approximate must be 'none' or 'tanh'"),
         (lambda: F.leaky_relu([1.0], negative_slope="0.1"), r"leaky_relu: negative_slope must be a real"),
         (lambda: F.leaky_relu_grad([1.0], math.inf), r"leaky_relu_grad: negative_slope must be finite"),
+        (lambda: F.elu([1.0], alpha="1"), r"elu: alpha must be a real number, got"),
+        (lambda: F.elu_grad([1.0], alpha=math.nan), r"elu_grad: alpha must be finite, got nan"),
+        (lambda: F.softplus([1.0], beta=-1.0), r"softplus: beta must be a finite number > 0, got -1.0"),
+        (lambda: F.softplus_grad([1.0], threshold=True), r"softplus_grad: threshold must be a real number"),
+        (lambda: F.softplus([np.inf]), r"softplus: x must contain only finite values"),
         (lambda: F.softmax(np.ones((2, 3)), dim=2), r"softmax: dim 2 is out of range .* -2 <= dim < 2"),
         (lambda: F.log_softmax([1.0, 2.0], dim=1.0), r"log_softmax: dim must be an integer"),
         (lambda: F.softmax(3.0), r"softmax: x must have at least one dimension"),
@@ -247,8 +270,9 @@ def test_bad_input_raises_a_clear_value_error(call, match):
 
 @pytest.mark.parametrize(
     "fn",
-    [F.step, F.sigmoid, F.tanh, F.relu, F.leaky_relu, F.gelu, F.silu]
-    + [F.step_grad, F.sigmoid_grad, F.tanh_grad, F.relu_grad, F.leaky_relu_grad, F.gelu_grad, F.silu_grad],
+    [F.step, F.sigmoid, F.tanh, F.relu, F.leaky_relu, F.gelu, F.silu, F.elu, F.softplus]
+    + [F.step_grad, F.sigmoid_grad, F.tanh_grad, F.relu_grad, F.leaky_relu_grad, F.gelu_grad, F.silu_grad,
+       F.elu_grad, F.softplus_grad],
 )
 def test_a_python_scalar_gives_a_numpy_scalar_equal_to_the_array_result(fn):
     out = fn(-0.75)
@@ -263,3 +287,22 @@ def test_importing_functional_pulls_in_neither_torch_nor_matplotlib():
     code = "import sys, nncourse.functional; print('torch' in sys.modules, 'matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_elu_and_softplus_conventions_are_torch_autograd_s():
+    # elu'(0) = alpha (the derivative from the left, α e^0), and softplus switches to x itself where
+    # βx > threshold, with derivative 1 there: both as torch autograd returns them
+    zero = np.array([0.0])
+    assert F.elu_grad(zero, 0.3)[0] == torch_derivative(lambda t: TF.elu(t, 0.3), zero)[0] == 0.3
+    edge = np.array([19.999, 20.0, 20.001])
+    np.testing.assert_array_equal(F.softplus(edge), torch_value(TF.softplus, edge))
+    np.testing.assert_array_equal(F.softplus_grad(edge)[2], 1.0)
+    np.testing.assert_allclose(F.softplus_grad(edge), torch_derivative(TF.softplus, edge), rtol=1e-15)
+
+
+def test_elu_and_softplus_keep_their_tiny_values_exact():
+    # e^x - 1 cancels for small |x| and log(1 + e^x) rounds to 0 for x < -37; expm1 and log1p keep every digit
+    assert F.elu(-1e-10) == pytest.approx(-1e-10 + 5e-21, rel=1e-15)
+    assert F.softplus(-700.0) == pytest.approx(math.exp(-700.0), rel=1e-14) and F.softplus(-700.0) > 0
+    np.testing.assert_allclose(F.softplus(np.array([-3.0, 0.0, 3.0]), beta=4.0),
+                               np.log1p(np.exp(4.0 * np.array([-3.0, 0.0, 3.0]))) / 4.0, rtol=1e-15)

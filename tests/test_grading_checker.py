@@ -347,6 +347,19 @@ def _right_answers():
         X, w = np.hstack([X, np.ones((len(X), 1))]), np.append(w, b)
         return (np.linalg.norm(X, axis=1).max() * np.linalg.norm(w) / np.min((2 * y - 1) * (X @ w))) ** 2
 
+    def perceptron_loss_grad(w, b, x, y):
+        s, z = 2 * y - 1, x @ w + b
+        mistake = int(z >= 0) != y
+        return max(0.0, -s * z), (-s * x if mistake else 0 * x), (-s if mistake else 0.0)
+
+    def adaline_line(X, y):  # ADALINE's LMS rule, 50 epochs, written out
+        w, b = np.zeros(2), 0.0
+        for _ in range(50):
+            for x_i, s_i in zip(X, 2 * y - 1, strict=True):
+                error = s_i - (x_i @ w + b)
+                w, b = w + 0.002 * error * x_i, b + 0.002 * error
+        return w, b
+
     def mlp(X, weights, biases):
         for W, b in zip(weights[:-1], biases[:-1], strict=True):
             X = np.maximum(X @ W.T + b, 0)
@@ -429,10 +442,18 @@ def _right_answers():
         "check_update": (update,),
         "check_nand_weights": (lambda: (np.array([-1.0, -1.0]), 1.5),),
         "check_novikoff_bound": (novikoff,),
+        "check_perceptron_loss_grad": (perceptron_loss_grad,),
+        "check_lms_update": (lambda w, b, x, y, lr: (w + lr * (2 * y - 1 - x @ w - b) * x,
+                                                     b + lr * (2 * y - 1 - x @ w - b)),),
+        "check_overlapping_classifier": (adaline_line,),
         "check_stable_sigmoid": (F.sigmoid,),
         "check_tanh_grad": (F.tanh_grad,),
         "check_leaky_relu": (lambda x, s: (F.leaky_relu(x, s), F.leaky_relu_grad(x, s)),),
         "check_gelu_tanh": (lambda x: F.gelu(x, approximate="tanh"),),
+        "check_elu": (lambda x, a: (F.elu(x, a), F.elu_grad(x, a)),),
+        "check_flat_statistics": (lambda z, g, t: (np.mean(np.abs(g(z)) < t),
+                                                   int(np.all(np.abs(g(z)) < t, axis=0).sum())),),
+        "check_accurate_and_alive": (lambda: ("tanh", 0.2),),
         "check_linear_forward": (lambda X, W, b: X @ W.T + b,),
         "check_parameter_count": (lambda s: sum(a * b + b for a, b in zip(s[:-1], s[1:], strict=True)),),
         "check_xor_weights": (lambda: (np.ones((2, 2)), np.array([0.0, -1.0]), np.array([[1.0, -2.0]]), np.zeros(1)),),

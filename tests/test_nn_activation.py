@@ -24,6 +24,10 @@ PAIRS = [
     (nn.GELU(), torch.nn.GELU()),
     (nn.GELU(approximate="tanh"), torch.nn.GELU(approximate="tanh")),
     (nn.SiLU(), torch.nn.SiLU()),
+    (nn.ELU(), torch.nn.ELU()),
+    (nn.ELU(alpha=0.5), torch.nn.ELU(alpha=0.5)),
+    (nn.Softplus(), torch.nn.Softplus()),
+    (nn.Softplus(beta=2.0, threshold=10.0), torch.nn.Softplus(beta=2.0, threshold=10.0)),
 ]
 IDS = [repr(ours) for ours, _ in PAIRS]
 # The same layers' function and derivative in the public functional API, in the order of PAIRS.
@@ -36,6 +40,10 @@ FUNCTIONS = [
     (F.gelu, F.gelu_grad),
     (lambda x: F.gelu(x, "tanh"), lambda x: F.gelu_grad(x, "tanh")),
     (F.silu, F.silu_grad),
+    (F.elu, F.elu_grad),
+    (lambda x: F.elu(x, 0.5), lambda x: F.elu_grad(x, 0.5)),
+    (F.softplus, F.softplus_grad),
+    (lambda x: F.softplus(x, 2.0, 10.0), lambda x: F.softplus_grad(x, 2.0, 10.0)),
 ]
 
 
@@ -116,6 +124,9 @@ def test_grad_output_of_the_wrong_shape_is_a_clear_error():
         (lambda: nn.GELU(approximate="erf"), r"GELU: approximate must be 'none' or 'tanh', got 'erf'"),
         (lambda: nn.Tanh()(["a", "b"]), r"Tanh\(\): x must be numeric"),
         (lambda: nn.SiLU()(np.array([np.inf])), r"SiLU\(\): x must contain only finite values"),
+        (lambda: nn.ELU(alpha=None), r"ELU: alpha must be a real number, got None"),
+        (lambda: nn.Softplus(beta=0), r"Softplus: beta must be a finite number > 0, got 0"),
+        (lambda: nn.Softplus(threshold=float("nan")), r"Softplus: threshold must be finite, got nan"),
     ],
 )
 def test_bad_arguments_and_inputs_are_clear_errors(call, match):

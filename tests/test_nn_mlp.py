@@ -12,7 +12,8 @@ from nncourse import nn
 from nncourse.train import moons_data, trained_mlp
 
 TORCH_MODULES = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
-                 "leaky_relu": torch.nn.LeakyReLU, "gelu": torch.nn.GELU, "silu": torch.nn.SiLU}
+                 "leaky_relu": torch.nn.LeakyReLU, "gelu": torch.nn.GELU, "silu": torch.nn.SiLU,
+                 "elu": torch.nn.ELU, "softplus": torch.nn.Softplus}
 
 
 def torch_copy(model):
@@ -38,7 +39,8 @@ def torch_copy(model):
 
 
 def test_the_registry_names_are_the_functional_names():
-    assert list(nn.ACTIVATIONS) == ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu"]
+    assert list(nn.ACTIVATIONS) == ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu", "elu",
+                                  "softplus"]
     for name, spec in nn.ACTIVATIONS.items():
         assert spec.name == name
         assert spec.function is getattr(F, name)
@@ -72,10 +74,11 @@ def test_gains_are_pytorchs_calculate_gain(name):
         assert nn.get_activation(name).gain(negative_slope=0.3) == torch.nn.init.calculate_gain(name, 0.3)
 
 
-def test_gelu_and_silu_use_relus_gain_where_pytorch_has_none():
+@pytest.mark.parametrize("name", ["gelu", "silu", "elu", "softplus"])
+def test_gelu_silu_elu_and_softplus_use_relus_gain_where_pytorch_has_none(name):
     with pytest.raises(ValueError):
-        torch.nn.init.calculate_gain("gelu")
-    assert nn.get_activation("gelu").gain() == nn.get_activation("silu").gain() == math.sqrt(2)
+        torch.nn.init.calculate_gain(name)
+    assert nn.get_activation(name).gain() == math.sqrt(2)
 
 
 @pytest.mark.parametrize("bad", ["swish", "ReLU", None, 3])

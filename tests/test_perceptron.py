@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+import torch
 
-from nncourse.data import logic_gate, separable_blobs
-from nncourse.perceptron import Perceptron, augment, format_history, novikoff_bound
+from nncourse.data import logic_gate, make_blobs, separable_blobs
+from nncourse.perceptron import Adaline, Perceptron, augment, format_history, novikoff_bound, perceptron_loss
 
 # ----------------------------------------------------------------------------------------------- the model
 
@@ -305,3 +306,81 @@ def test_novikoff_bound_rejects_all_zero_weights():
     X, y = logic_gate("and")
     with pytest.raises(ValueError, match=r"novikoff_bound: \(weight, bias\) must not be all zero"):
         novikoff_bound(X, y, [0.0, 0.0], 0.0)
+
+
+# -- the rule as gradient descent on the perceptron loss -----------------------------------------------------
+
+
+def test_perceptron_loss_is_zero_when_right_and_the_distance_past_the_line_when_wrong():
+    loss, dz = perceptron_loss(np.array([3.0, -3.0, -2.0, 1.5, 0.0, 0.0]), np.array([1, 0, 1, 0, 1, 0]))
+    np.testing.assert_array_equal(loss, [0.0, 0.0, 2.0, 1.5, 0.0, 0.0])
+    np.testing.assert_array_equal(dz, [0.0, 0.0, -1.0, 1.0, 0.0, 1.0])  # z = 0 with y = 0 is a mistake
+
+
+def test_sgd_on_the_perceptron_loss_with_torch_autograd_is_rosenblatts_rule():
+    # torch differentiates max(0, -s z) by autograd; where s z < 0 its gradient is our -s x. On these random
+    # blobs z is exactly 0 only at the very first visit (w = 0), the kink, where the loss has no derivative
+    # and the choice of subgradient is a convention: both start from the weights after that visit.
+    X, y = separable_blobs(60, 0.2, rng=3, dtype=np.float64)
+    ours = Perceptron(lr=0.5, dtype=np.float64).fit(X, y)
+    w = torch.zeros(3, dtype=torch.float64)
+    first = ours.history_[0]
+    w[:2], w[2] = torch.from_numpy(first.weight_after), float(first.bias_after)
+    Xt = torch.from_numpy(np.hstack([X, np.ones((len(X), 1))]))
+    s = torch.from_numpy(2.0 * y - 1.0)
+    for u in ours.history_[1:]:
+        w.requires_grad_(True)
+        loss = torch.clamp(-s[u.index] * (Xt[u.index] @ w), min=0)
+        loss.backward()
+        with torch.no_grad():
+            w = w - 0.5 * w.grad
+        np.testing.assert_allclose(w[:2].numpy(), u.weight_after, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(float(w[2]), u.bias_after, rtol=1e-12, atol=1e-12)
+
+
+def test_perceptron_loss_rejects_mismatched_shapes_and_labels():
+    with pytest.raises(ValueError, match="z and y must have the same shape, got \\(3,\\) and \\(2,\\)"):
+        perceptron_loss(np.zeros(3), np.array([0, 1]))
+    with pytest.raises(ValueError, match="perceptron_loss: y must"):
+        perceptron_loss(np.zeros(2), np.array([-1, 1]))
+
+
+# -- ADALINE ---------------------------------------------------------------------------------------------------
+
+
+def test_adaline_makes_torch_sgds_updates_on_the_squared_error():
+    X, y = separable_blobs(40, 0.3, rng=1, dtype=np.float64)
+    ours = Adaline(lr=0.01, epochs=3, dtype=np.float64).fit(X, y)
+    linear = torch.nn.Linear(2, 1, dtype=torch.float64)
+    torch.nn.init.zeros_(linear.weight)
+    torch.nn.init.zeros_(linear.bias)
+    optimizer = torch.optim.SGD(linear.parameters(), lr=0.01)
+    Xt, s = torch.from_numpy(X), torch.from_numpy(2.0 * y - 1.0)
+    for _ in range(3):
+        for i in range(len(X)):
+            optimizer.zero_grad()
+            (0.5 * (s[i] - linear(Xt[i])[0]) ** 2).backward()  # ½ (s - z)²: its gradient is -(s - z) x
+            optimizer.step()
+    np.testing.assert_allclose(ours.weight, linear.weight.detach().numpy()[0], rtol=1e-12)
+    np.testing.assert_allclose(ours.bias, linear.bias.item(), rtol=1e-12)
+    assert len(ours.mse_) == ours.n_epochs_ == 3
+
+
+def test_adaline_settles_near_least_squares_where_the_perceptron_never_settles():
+    X, y = make_blobs(200, centers=np.array([[-1.0, -1.0], [1.0, 1.0]]), cluster_std=1.2, rng=0, dtype=np.float64)
+    least_squares = np.linalg.lstsq(np.hstack([X, np.ones((len(X), 1))]), 2.0 * y - 1.0, rcond=None)[0]
+    adaline = Adaline(lr=0.002, epochs=100, dtype=np.float64).fit(X, y)
+    np.testing.assert_allclose(np.append(adaline.weight, adaline.bias), least_squares, atol=0.05)
+    assert abs(adaline.mse_[-1] - adaline.mse_[-2]) < 1e-4
+    perceptron = Perceptron(max_epochs=100, dtype=np.float64).fit(X, y)
+    assert not perceptron.converged_ and perceptron.n_mistakes_ > 100
+
+
+def test_adaline_reports_divergence_and_bad_arguments_clearly():
+    X, y = logic_gate("and", dtype=np.float64)
+    with pytest.raises(ValueError, match=r"the weights diverged \(lr=5.0 is too large"):
+        Adaline(lr=5.0, epochs=200, dtype=np.float64).fit(X * 10, y)
+    with pytest.raises(ValueError, match="Adaline: the model has no weights yet"):
+        Adaline().predict(X)
+    with pytest.raises(ValueError, match="lr"):
+        Adaline(lr=0)

@@ -134,7 +134,7 @@ def test_random_features_fit_is_seeded_and_validates():
     with pytest.raises(ValueError, match="random_features_fit: x and y must have the same number of samples"):
         U.random_features_fit(x, x[:-1], 10)
     with pytest.raises(ValueError, match="random_features_fit: activation must be one of"):
-        U.random_features_fit(x, x, 10, activation="softplus")
+        U.random_features_fit(x, x, 10, activation="mish")
 
 
 def test_random_features_fit_works_in_two_dimensions():

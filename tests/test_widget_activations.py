@@ -103,7 +103,7 @@ def test_depth_moves_the_marker_and_reports_the_surviving_gradient(explorer):
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"activations": ("softplus",)}, r"activations must be .* got \['softplus'\]"),
+        ({"activations": ("mish",)}, r"activations must be .* got \['mish'\]"),
         ({"depth": 100}, "depth must be an integer from 1 to 50, got 100"),
         ({"depth": 0}, "depth must be an integer from 1 to 50, got 0"),
         ({"negative_slope": 0.9}, "negative_slope must be a number from 0.0 to 0.5, got 0.9"),

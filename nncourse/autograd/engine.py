@@ -494,6 +494,18 @@ class Tensor:
 
         return Tensor.from_op(F.gelu(self.data, approximate), (self,), "gelu", backward)
 
+    def elu(self, alpha=1.0):
+        """a where a > 0, else α (e^a - 1), element-wise (PyTorch's default α = 1).
+
+        >>> Tensor([-1e4, 0.0, 2.0]).elu()
+        Tensor([-1.,  0.,  2.])
+        """
+
+        def backward(g):  # elu' = 1 where a > 0, else α e^a
+            return (g * F.elu_grad(self.data, alpha),)
+
+        return Tensor.from_op(F.elu(self.data, alpha), (self,), "elu", backward)
+
     # ---------------------------------------------------------------- reductions and shapes
     def sum(self, dim=None, keepdim=False):
         """Sum over ``dim`` (None: all; an int or a tuple of ints), like ``torch.sum(dim=..., keepdim=...)``.

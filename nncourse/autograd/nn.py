@@ -170,8 +170,13 @@ class MLP:
 
     Built by :func:`nncourse.nn.build_mlp` with the same arguments (so with the same initial weights as that
     ``Sequential``), then copied into Tensors. ``activation`` is a name of :data:`nncourse.nn.ACTIVATIONS`;
-    each has a :class:`Tensor` method of the same name, which receives ``activation_kwargs`` (e.g.
-    ``negative_slope=0.1``). ``MLP([64, 128, 10])`` has one hidden layer of 128 units.
+    the :class:`Tensor` method of the same name, which receives ``activation_kwargs`` (e.g.
+    ``negative_slope=0.1``), applies it. Softplus has no Tensor method (Chapter 5's exercise has the learner
+    write it); it is built from the registry's function and derivative instead, as that exercise does.
+    ``MLP([64, 128, 10])`` has one hidden layer of 128 units.
+
+    >>> MLP([2, 3, 1], activation="softplus", rng=0)(np.zeros((1, 2))).shape
+    (1, 1)
 
     >>> model = MLP([4, 16, 3], activation="gelu", rng=0)
     >>> model(np.zeros((5, 4), dtype=np.float32)).shape
@@ -193,8 +198,14 @@ class MLP:
         for i, layer in enumerate(self.layers):
             x = layer(x)
             if i < len(self.layers) - 1:
-                x = getattr(x, self.activation)(**self.activation_kwargs)
+                x = self._activate(x)
         return x
+
+    def _activate(self, x):
+        if hasattr(Tensor, self.activation):
+            return getattr(x, self.activation)(**self.activation_kwargs)
+        f, f_grad = nn.get_activation(self.activation).functions(**self.activation_kwargs)
+        return Tensor.from_op(f(x.data), (x,), self.activation, lambda g: (g * f_grad(x.data),))
 
     def parameters(self):
         """Every weight and bias, layer by layer (PyTorch's order).

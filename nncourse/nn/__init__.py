@@ -5,7 +5,19 @@ table of activations by name, and :func:`build_mlp` the one MLP builder.
 """
 
 from nncourse.nn import init, utils
-from nncourse.nn.activation import ACTIVATIONS, GELU, Activation, LeakyReLU, ReLU, Sigmoid, SiLU, Tanh, get_activation
+from nncourse.nn.activation import (
+    ACTIVATIONS,
+    ELU,
+    GELU,
+    Activation,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softplus,
+    Tanh,
+    get_activation,
+)
 from nncourse.nn.dropout import Dropout
 from nncourse.nn.linear import Linear
 from nncourse.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
@@ -30,6 +42,7 @@ __all__ = [
     "LayerNorm",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
+    "ELU",
     "GELU",
     "LeakyReLU",
     "Linear",
@@ -40,6 +53,7 @@ __all__ = [
     "Sequential",
     "SiLU",
     "Sigmoid",
+    "Softplus",
     "Tanh",
     "backward_by_layer",
     "build_mlp",

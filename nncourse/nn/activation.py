@@ -1,4 +1,4 @@
-"""Activation layers: ``Sigmoid, Tanh, ReLU, LeakyReLU, GELU, SiLU``, PyTorch's ``nn`` modules from scratch.
+"""Activation layers (``Sigmoid, Tanh, ReLU, LeakyReLU, GELU, SiLU, ELU, Softplus``): PyTorch's modules from scratch.
 
 Each layer applies an elementwise function a = σ(z) from :mod:`nncourse.functional`. Its forward pass
 caches the input z; its backward pass applies the chain rule elementwise,
@@ -30,7 +30,8 @@ from nncourse import functional as F
 from nncourse.nn import init
 from nncourse.nn.module import Module
 
-__all__ = ["ACTIVATIONS", "GELU", "Activation", "LeakyReLU", "ReLU", "SiLU", "Sigmoid", "Tanh", "get_activation"]
+__all__ = ["ACTIVATIONS", "ELU", "GELU", "Activation", "LeakyReLU", "ReLU", "SiLU", "Sigmoid", "Softplus", "Tanh",
+           "get_activation"]
 
 
 class _Activation(Module):
@@ -189,6 +190,62 @@ class SiLU(_Activation):
         return F._silu_grad(z)
 
 
+class ELU(_Activation):
+    """z for z > 0, α (e^z - 1) otherwise, range (-α, ∞); derivative 1 or α e^z. PyTorch's ``nn.ELU``.
+
+    Args:
+        alpha (float): the level -α that the negative side approaches. Default: 1.0, as PyTorch.
+
+    >>> layer = ELU()
+    >>> layer(np.array([-1.0, 0.0, 2.0])).round(4).tolist()
+    [-0.6321, 0.0, 2.0]
+    >>> layer.backward(np.ones(3)).round(4).tolist()  # α e^z on the negative side
+    [0.3679, 1.0, 1.0]
+    """
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = F._check_real(alpha, "alpha", "ELU")
+
+    def _function(self, z):
+        return F._elu(z, self.alpha)
+
+    def _derivative(self, z):
+        return F._elu_grad(z, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class Softplus(_Activation):
+    """log(1 + e^(βz)) / β, range (0, ∞); derivative σ(βz). PyTorch's ``nn.Softplus``.
+
+    Args:
+        beta (float): the sharpness β > 0. Default: 1.0, as PyTorch.
+        threshold (float): where βz > threshold the layer returns z itself. Default: 20.0, as PyTorch.
+
+    >>> layer = Softplus()
+    >>> layer
+    Softplus(beta=1.0, threshold=20.0)
+    >>> layer(np.array([0.0, 30.0])).round(4).tolist(), layer.backward(np.ones(2)).tolist()
+    ([0.6931, 30.0], [0.5, 1.0])
+    """
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = F._check_real(beta, "beta", "Softplus", positive=True)
+        self.threshold = F._check_real(threshold, "threshold", "Softplus")
+
+    def _function(self, z):
+        return F._softplus(z, self.beta, self.threshold)
+
+    def _derivative(self, z):
+        return F._softplus_grad(z, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The registry: one table from a name to everything the course knows about that activation
 # ---------------------------------------------------------------------------------------------------------
@@ -228,11 +285,14 @@ class Activation:
         """The factor by which weight initialisation scales this activation's weights (``std = gain/√fan``).
 
         ``torch.nn.init.calculate_gain``'s value where PyTorch has one (1 for sigmoid, 5/3 for tanh, √2 for
-        ReLU, √(2/(1 + slope²)) for Leaky ReLU). PyTorch has none for GELU and SiLU: the course uses ReLU's √2,
-        since both behave like ReLU away from zero (an approximation; their exact variance-preserving gains are
-        a little larger, see Chapter 7).
+        ReLU, √(2/(1 + slope²)) for Leaky ReLU). PyTorch has none for GELU, SiLU, ELU and softplus: the course
+        uses ReLU's √2, since all four behave like ReLU away from zero (an approximation; their exact
+        variance-preserving gains differ a little, see Chapter 7).
+
+        >>> get_activation("elu").gain() == get_activation("relu").gain()
+        True
         """
-        if self.name in ("gelu", "silu"):
+        if self.name in ("gelu", "silu", "elu", "softplus"):
             return math.sqrt(2.0)
         return init.calculate_gain(self.name, kwargs.get("negative_slope"))
 
@@ -246,6 +306,8 @@ ACTIVATIONS = {
         Activation("leaky_relu", LeakyReLU, F.leaky_relu, F.leaky_relu_grad),
         Activation("gelu", GELU, F.gelu, F.gelu_grad),
         Activation("silu", SiLU, F.silu, F.silu_grad),
+        Activation("elu", ELU, F.elu, F.elu_grad),
+        Activation("softplus", Softplus, F.softplus, F.softplus_grad),
     )
 }
 

@@ -45,6 +45,9 @@ ACTIVATION_COLORS = {
     for name, color in (("sigmoid", "blue"), ("tanh", "orange"), ("relu", "green"), ("leaky_relu", "vermillion"),
                         ("gelu", "purple"), ("silu", "sky"))
 }
+# Okabe–Ito has no colour left that reads well on white (yellow is too light, black means the target), so the
+# last two come from Paul Tol's colour-blind-safe "muted" scheme.
+ACTIVATION_COLORS.update(elu="#882255", softplus="#999933")
 
 # Colour maps: signed quantities (weights, gradients, scores) diverge around zero; magnitudes are sequential.
 DIVERGING_CMAP = "RdBu"

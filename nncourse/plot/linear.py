@@ -68,9 +68,10 @@ class LinearBoundary:
     >>> plt.close(fig)
     """
 
-    def __init__(self, ax, line, normal, region, xlim, ylim):
+    def __init__(self, ax, line, normal, region, xlim, ylim, avoid=None):
         self.ax, self.line, self.normal, self.region = ax, line, normal, region
         self.xlim, self.ylim = xlim, ylim
+        self.avoid = None if avoid is None else np.asarray(avoid, dtype=float).reshape(-1, 2)
 
     def set(self, weight, bias):
         """Move the line, the arrow and the shaded half-plane to a new ``(weight, bias)``."""
@@ -91,6 +92,8 @@ class LinearBoundary:
                 unit = weight / np.linalg.norm(weight)
                 foot = centre - (centre @ weight + bias) / (weight @ weight) * weight
                 length = 0.15 * np.hypot(np.ptp(self.xlim), np.ptp(self.ylim))
+                if self.avoid is not None and len(self.avoid):
+                    foot = _foot_away_from(segment, unit, length, self.avoid, self.xlim, self.ylim)
                 self.normal.set_positions(tuple(foot), tuple(foot + length * unit))
                 self.normal.set_visible(True)
             else:
@@ -99,10 +102,12 @@ class LinearBoundary:
 
 
 def linear_boundary(ax, weight, bias, *, xlim=None, ylim=None, normal=True, shade=True,
-                    color=None, label="$w \\cdot x + b = 0$"):
+                    color=None, label="$w \\cdot x + b = 0$", avoid=None):
     """Draw the line ``w·x + b = 0`` over ``ax``, with its normal vector ``w`` and the class-1 side shaded.
 
     ``xlim``/``ylim`` default to the current axis limits, which are then fixed (draw the data first).
+    The arrow starts where the line passes closest to the centre of the box; with ``avoid`` (points of shape
+    ``(n, 2)``, usually the data) it slides along the line to where it stays farthest from those points.
     Returns a :class:`LinearBoundary`; call its ``set(weight, bias)`` to move it.
 
     >>> import matplotlib.pyplot as plt
@@ -128,7 +133,28 @@ def linear_boundary(ax, weight, bias, *, xlim=None, ylim=None, normal=True, shad
         ax.add_patch(arrow)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
-    return LinearBoundary(ax, line, arrow, region, xlim, ylim).set(weight, bias)
+    return LinearBoundary(ax, line, arrow, region, xlim, ylim, avoid).set(weight, bias)
+
+
+def _foot_away_from(segment, unit, length, points, xlim, ylim):
+    """The start, on the visible segment of the line, of the arrow that keeps farthest from ``points`` (among
+    the arrows that end inside the box, if any do).
+
+    >>> _foot_away_from(np.array([[0.0, -1.0], [0.0, 1.0]]), np.array([1.0, 0.0]), 0.5,
+    ...                 np.array([[0.2, 0.5]]), (-1, 1), (-1, 1)).round(2).tolist()  # far from (0.2, 0.5)
+    [0.0, -0.7]
+    """
+    starts = segment[0] + np.linspace(0.15, 0.85, 57)[:, None] * (segment[1] - segment[0])
+    ends = starts + length * unit
+    pad = 0.05 * np.array([np.ptp(xlim), np.ptp(ylim)])
+    inside = np.all((ends >= np.array([xlim[0], ylim[0]]) + pad) & (ends <= np.array([xlim[1], ylim[1]]) - pad), axis=1)
+    if inside.any():
+        starts = starts[inside]
+    # distance from each point to each candidate arrow (a segment from start to end)
+    t = np.clip(((points[None] - starts[:, None]) @ unit) / length, 0.0, 1.0)
+    nearest = starts[:, None] + t[..., None] * length * unit
+    clearance = np.linalg.norm(points[None] - nearest, axis=-1).min(axis=1)
+    return starts[np.argmax(clearance)]
 
 
 def _box(xlim, ylim):

@@ -168,7 +168,8 @@ def test_the_surfaces_are_registered_by_name():
 
 
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda: Rosenbrock()(np.zeros(3)), r"Rosenbrock: theta must have shape \(\.\.\., 2\), points \(x, y\), got shape \(3,\)"),
+    (lambda: Rosenbrock()(np.zeros(3)),
+     r"Rosenbrock: theta must have shape \(\.\.\., 2\), points \(x, y\), got shape \(3,\)"),
     (lambda: Saddle().grad(np.zeros((4, 3))), r"shape \(\.\.\., 2\).*got shape \(4, 3\)"),
     (lambda: Saddle()(np.array([np.nan, 0.0])), "theta must contain only finite values"),
     (lambda: Quadratic(kappa=0.5), "kappa \\(the condition number\\) must be at least 1, got 0.5"),

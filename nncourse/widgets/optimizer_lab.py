@@ -267,8 +267,10 @@ class OptimizerLab(CanvasWidget):
                                  marker="D"))
         what = f"{surface.name}, κ = {surface.kappa:.3g}" if isinstance(surface, Quadratic) else surface.name
         noise = c["noise"].value
+        title = f"{what}: step {self.steps}" + (" (catching up)" if self.behind else "")
+        title += f", noise σ = {noise:.2g}" if noise else ""
         plane = draw.panel([48, 30, 390, 300], xlim=(x0, x1), ylim=(y0, y1), items=items, xlabel="x", ylabel="y",
-                           title=f"{what}: step {self.steps}" + (" (catching up)" if self.behind else "") + (f", noise σ = {noise:.2g}" if noise else ""),
+                           title=title,
                            title_size=12)
 
         start_gap = max(surface(np.array(surface.start)) - surface.lowest, 1e-300)

@@ -67,7 +67,9 @@ def make_optimizer(name, params, lr, *, momentum=0.9, alpha=0.99, betas=(0.9, 0.
 
 def contour_lines(surface, levels=LEVELS, n=GRID):
     """Contour lines of ``surface`` over its plane: ``levels`` values of f, spaced geometrically in f − f*
-    between the 1 % and 90 % quantiles of the grid; for each, the x and y of its lines, NaN between pieces.
+    between the 1 % and 90 % quantiles of f − f* on an ``n × n`` grid; for each, ``(level, x, y)`` with the
+    x and y of its lines, NaN between pieces. The ravine's are exact ellipses (fast: κ is a slider), the
+    others are traced on the grid by ``contourpy`` (matplotlib's own contouring).
 
     >>> lines = contour_lines(SURFACES["Rosenbrock"](), levels=5)
     >>> len(lines), [len(x) == len(y) for _, x, y in lines] == [True] * 5
@@ -76,9 +78,19 @@ def contour_lines(surface, levels=LEVELS, n=GRID):
     xs, ys, values = surface.grid(n)
     gaps = values - surface.lowest
     low, high = np.quantile(gaps, [0.01, 0.9])
+    chosen = surface.lowest + np.geomspace(max(low, 1e-6 * high), high, levels)
+    if isinstance(surface, Quadratic):
+        # ½ θᵀAθ = ℓ: in the eigenvector coordinates c = Rᵀθ, c₁²/κ + c₂² = 2ℓ, an ellipse.
+        t = np.append(np.linspace(0.0, 2 * np.pi, 121), np.nan)
+        c, s = np.cos(surface.angle), np.sin(surface.angle)
+        found = []
+        for level in chosen:
+            u, v = np.sqrt(2 * level * surface.kappa) * np.cos(t), np.sqrt(2 * level) * np.sin(t)
+            found.append((float(level), c * u - s * v, s * u + c * v))
+        return found
     generator = contourpy.contour_generator(xs, ys, values)
     found = []
-    for level in surface.lowest + np.geomspace(max(low, 1e-6 * high), high, levels):
+    for level in chosen:
         pieces = generator.lines(level)
         x = np.concatenate([np.append(piece[:, 0], np.nan) for piece in pieces]) if pieces else np.array([np.nan])
         y = np.concatenate([np.append(piece[:, 1], np.nan) for piece in pieces]) if pieces else np.array([np.nan])
@@ -155,6 +167,9 @@ class OptimizerLab(CanvasWidget):
         self.steps, self.behind = 0, False
         self.walks, self._settings, self._contours = {}, {}, {}
         self._surface_name = surface
+        for name in SURFACES:  # the contour lines of the other surfaces now, not when the learner picks one
+            if name != Quadratic.name:
+                self._contour_items((name,), SURFACES[name]())
         self._race()
         self.update()
 
@@ -240,16 +255,21 @@ class OptimizerLab(CanvasWidget):
 
     # -- drawing ---------------------------------------------------------------------------------------------
 
-    def _contour_items(self):
-        if self._key not in self._contours:  # once per surface and κ: the lines never change during a race
-            self._contours[self._key] = [draw.line(x, y, color=COLORS["neutral"], width=0.8)
-                                         for _, x, y in contour_lines(self.surface)]
-        return self._contours[self._key]
+    def _contour_items(self, key=None, surface=None):
+        key, surface = key or self._key, surface or self.surface
+        if key not in self._contours:  # once per surface and κ: the lines never change during a race
+            self._contours[key] = [draw.line(x, y, color=COLORS["neutral"], width=0.8)
+                                   for _, x, y in contour_lines(surface)]
+        return self._contours[key]
 
     def _label(self, name):
-        walk = self.walks[name]
-        lr = self.controls[f"lr {name}"].value
-        return f"{name} γ={lr:.2g}" + (f" diverged at step {walk.steps + 1}" if walk.diverged else "")
+        """``name``, its learning rate and the settings it has of its own, as the sliders show them."""
+        c, walk = self.controls, self.walks[name]
+        own = {"SGD": "", "momentum": f" μ={c['momentum'].value:.2f}", "Nesterov": f" μ={c['momentum'].value:.2f}",
+               "RMSprop": f" α={c['alpha'].value:.3f}",
+               "Adam": f" β₁={c['beta1'].value:.2f} β₂={c['beta2'].value:.3f}"}[name]
+        label = f"{name} γ={c[f'lr {name}'].value:.2g}{own}"
+        return label + (f", diverged at step {walk.steps + 1}" if walk.diverged else "")
 
     def scene(self):
         surface, c = self.surface, self.controls

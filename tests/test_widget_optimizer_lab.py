@@ -199,3 +199,11 @@ def test_the_legend_and_the_axes_say_what_the_colours_and_lines_are(lab):
 def test_bad_arguments_are_named_never_clamped(kwargs, words):
     with pytest.raises(ValueError, match=f"OptimizerLab: {words}"):
         OptimizerLab(**kwargs)
+
+
+def test_the_learning_rate_sliders_offer_exact_rates_including_every_surfaces_own():
+    lab = OptimizerLab(frame_budget=None)
+    offered = [value for _, value in lab.controls["lr SGD"].options]
+    assert offered[0] == 1e-4 and offered[-1] == 3.0 and offered == sorted(offered)
+    assert all(rate in offered for rates in LEARNING_RATES.values() for rate in rates.values())
+    assert lab.walks["SGD"].optimizer.param_groups[0]["lr"] == 1.5  # exactly what the slider shows

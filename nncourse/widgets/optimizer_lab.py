@@ -39,7 +39,9 @@ LEARNING_RATES = {
     "saddle": {"SGD": 0.1, "momentum": 0.05, "Nesterov": 0.05, "RMSprop": 0.03, "Adam": 0.05},
     "narrow well": {"SGD": 0.1, "momentum": 0.05, "Nesterov": 0.05, "RMSprop": 0.02, "Adam": 0.05},
 }
-LR_RANGE = (1e-4, 3.0)
+# The learning rates a slider offers: 1, 1.5, 2, 3, 5 and 7 times each power of ten from 10⁻⁴ to 3, exact
+# values (a log slider would round 1.5 to 10^0.2 = 1.585 in the browser).
+LEARNING_RATE_CHOICES = [round(m * 10.0**k, 12) for k in range(-4, 1) for m in (1, 1.5, 2, 3, 5, 7)][:-2]
 KAPPA_RANGE = (1.0, 1000.0)
 LEVELS = 14  # contour lines per surface
 GRID = 120  # grid points per side for the contour lines (the narrow well, 0.1 wide, spans 8 of them)
@@ -128,8 +130,7 @@ class OptimizerLab(CanvasWidget):
                                                                           frame_budget, 0.001, 10.0)
         super().__init__(width=860, height=380, description="five optimizers racing on a loss surface: their "
                                                             "paths over its contour lines and their loss gaps")
-        lr_log = {"base": 10, "min": np.log10(LR_RANGE[0]), "max": np.log10(LR_RANGE[1]), "step": 0.05,
-                  "readout_format": ".2g", "style": LABEL_STYLE, "layout": widgets.Layout(width="280px")}
+        rates = [(f"{rate:g}", rate) for rate in LEARNING_RATE_CHOICES]
         slider = {"style": LABEL_STYLE, "layout": widgets.Layout(width="280px")}
         self.controls = {
             "surface": widgets.Dropdown(options=list(SURFACES), value=surface, description="surface",
@@ -138,8 +139,8 @@ class OptimizerLab(CanvasWidget):
                                             description="condition number κ", readout_format=".3g", **slider),
             "noise": widgets.FloatSlider(value=noise, min=0.0, max=1.0, step=0.05, description="gradient noise σ",
                                          **slider),
-            **{f"lr {name}": widgets.FloatLogSlider(value=LEARNING_RATES[surface][name],
-                                                    description=f"lr γ {name}", **lr_log) for name in OPTIMIZERS},
+            **{f"lr {name}": widgets.SelectionSlider(options=rates, value=LEARNING_RATES[surface][name],
+                                                     description=f"lr γ {name}", **slider) for name in OPTIMIZERS},
             "momentum": widgets.FloatSlider(value=0.9, min=0.1, max=0.99, step=0.01, description="momentum μ",
                                             **slider),
             "alpha": widgets.FloatSlider(value=0.99, min=0.9, max=0.999, step=0.001, readout_format=".3f",
@@ -304,5 +305,5 @@ class OptimizerLab(CanvasWidget):
             [545, 30, 295, 300], xlim=(0, max(50, self.steps)), ylim=(floor, top), yscale="log", items=curves,
             xlabel="step t", ylabel="f(θₜ) − f*", title=f"the gap to the minimum ({c['steps_per_frame'].value} "
                                                           "steps per frame)", title_size=12,
-            legend=legend, legend_at=(-4, 4))
+            legend=legend, legend_at=(4, 300 - 17 * len(legend) - 10))  # bottom left: the curves start high
         return [plane, gap_panel]

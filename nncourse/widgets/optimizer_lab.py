@@ -45,7 +45,7 @@ LEARNING_RATE_CHOICES = [round(m * 10.0**k, 12) for k in range(-4, 1) for m in (
 KAPPA_RANGE = (1.0, 1000.0)
 LEVELS = 14  # contour lines per surface
 GRID = 120  # grid points per side for the contour lines (the narrow well, 0.1 wide, spans 8 of them)
-CHUNK = 25  # steps a walk takes at a time while catching up, so that the five walks catch up together
+CHUNK = 10  # steps a walk takes at a time while catching up, so that the five walks catch up together
 FLOOR = 1e-12  # the loss panel's bottom, relative to the starting gap f(θ₀) − f*
 
 
@@ -209,12 +209,14 @@ class OptimizerLab(CanvasWidget):
                 self.walks[name] = Descent(self.surface, make, noise=noise, rng=self.seed)
                 self._settings[name] = settings
         behind = [walk for walk in self.walks.values() if walk.steps < self.steps and not walk.diverged]
-        while behind:
+        out_of_time = False
+        while behind and not out_of_time:
             for walk in behind:
                 walk.step(min(CHUNK, self.steps - walk.steps))
+                out_of_time = self.frame_budget is not None and time.perf_counter() - began > self.frame_budget
+                if out_of_time:
+                    break
             behind = [walk for walk in behind if walk.steps < self.steps and not walk.diverged]
-            if self.frame_budget is not None and time.perf_counter() - began > self.frame_budget:
-                break
         self.behind = bool(behind)
         return not behind
 

@@ -260,9 +260,11 @@ class OptimizerLab(CanvasWidget):
 
     def _contour_items(self, key=None, surface=None):
         key, surface = key or self._key, surface or self.surface
-        if key not in self._contours:  # once per surface and κ: the lines never change during a race
-            self._contours[key] = [draw.line(x, y, color=COLORS["neutral"], width=0.8)
-                                   for _, x, y in contour_lines(surface)]
+        if key not in self._contours:  # once per surface and κ, all levels in one line (NaN between pieces)
+            lines = contour_lines(surface)
+            x = np.concatenate([np.append(x, np.nan) for _, x, _ in lines])
+            y = np.concatenate([np.append(y, np.nan) for _, _, y in lines])
+            self._contours[key] = [draw.line(x, y, color=COLORS["neutral"], width=0.8)]
         return self._contours[key]
 
     def _label(self, name):

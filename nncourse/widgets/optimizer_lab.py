@@ -18,6 +18,7 @@ control back and the race at step 0. Choosing a surface sets the learning rates 
 """
 
 import time
+from contextlib import ExitStack
 
 import contourpy
 import ipywidgets as widgets
@@ -232,15 +233,18 @@ class OptimizerLab(CanvasWidget):
 
     def changed(self):
         name = self.controls["surface"].value
-        if name != self._surface_name:  # a new surface brings learning rates that suit it
-            self._surface_name = name
-            with self.quiet():
-                for optimizer, lr in LEARNING_RATES[name].items():
-                    self.controls[f"lr {optimizer}"].value = lr
-        self.controls["kappa"].disabled = name != Quadratic.name
-        self._race()
-        self.update()
-        self._keep_ticking()
+        with ExitStack() as held:  # the sliders' new values go out after the picture: that is what the learner
+            for control in self.controls.values():  # waits for
+                held.enter_context(control.hold_sync())
+            if name != self._surface_name:  # a new surface brings learning rates that suit it
+                self._surface_name = name
+                with self.quiet():
+                    for optimizer, lr in LEARNING_RATES[name].items():
+                        self.controls[f"lr {optimizer}"].value = lr
+            self.controls["kappa"].disabled = name != Quadratic.name
+            self._race()
+            self.update()
+            self._keep_ticking()
 
     def advance(self):
         """One frame of the race: ``steps per frame`` more steps for every optimizer (up to ``max_steps``);

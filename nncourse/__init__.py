@@ -23,6 +23,7 @@ _SUBMODULES = (
     "optim",
     "perceptron",
     "plot",
+    "surfaces",
     "train",
     "universal",
     "widgets",

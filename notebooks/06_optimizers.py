@@ -738,6 +738,85 @@ plt.show()
 #   et al. 2017); here the point is that the optimizer, not only the loss, decides where training ends.
 
 # %% [markdown]
+# ### The optimizer lab: five optimizers racing
+#
+# `nncourse.surfaces` holds these shapes as objects with their value, their gradient (checked against
+# PyTorch's autograd), a start and the global minimum, plus a saddle (two minima with a saddle point between,
+# where plain descent lingers) and a ravine whose condition number κ you choose: $f(\theta) = \tfrac12
+# \theta^\top A\theta$ with eigenvalues $1/\kappa$ and $1$, so the steep curvature, and with it the stable
+# step sizes, stays the same while the floor gets flatter. `Descent` walks an `nncourse.optim` optimizer on a
+# surface exactly as a training loop does (set `.grad`, call `step()`), optionally with noisy gradients
+# $\nabla f + \sigma\varepsilon$. Before the interactive version, one race on paper: five optimizers with the
+# same settings, on the ravine at κ = 10 and at κ = 100. How many steps until $f - f^*$ falls below a
+# millionth of where it started?
+
+# %% tags=["nbval-check-output"]
+from nncourse.surfaces import Descent, Quadratic
+
+lab_optimizers = {  # the lab's starting settings on the ravine
+    "SGD": lambda p: SGD(p, lr=1.5),
+    "momentum": lambda p: SGD(p, lr=0.3, momentum=0.9),
+    "Nesterov": lambda p: SGD(p, lr=0.3, momentum=0.9, nesterov=True),
+    "RMSprop": lambda p: RMSprop(p, lr=0.05),
+    "Adam": lambda p: Adam(p, lr=0.1),
+}
+races = {kappa_: {name: Descent(Quadratic(kappa=kappa_), make).step(600) for name, make in lab_optimizers.items()}
+         for kappa_ in (10.0, 100.0)}
+for kappa_, walks in races.items():
+    reached = {name: int(np.argmax(walk.losses < 1e-6 * walk.losses[0])) for name, walk in walks.items()}
+    print(f"κ = {kappa_:3.0f}: steps to f − f* < 1e-6 · (f(θ₀) − f*): "
+          + ", ".join(f"{name} {steps}" for name, steps in reached.items()))
+
+# %%
+ravine_100 = Quadratic(kappa=100.0)
+xs_, ys_, values_ = ravine_100.grid(120)
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.9))
+axes[0].contour(xs_, ys_, values_, levels=np.geomspace(1e-3, 4, 12), colors=COLORS["neutral"], linewidths=0.7)
+for (name, walk), color in zip(races[100.0].items(), CLASS_COLORS, strict=False):
+    axes[0].plot(walk.path[:80, 0], walk.path[:80, 1], lw=1.3, color=color, label=name)
+    for kappa_, style in ((10.0, "--"), (100.0, "-")):
+        gaps = races[kappa_][name].losses
+        axes[1].semilogy(np.maximum(gaps, 1e-16), style, lw=1.3, color=color,
+                         label=f"{name}" if kappa_ == 100.0 else None)
+axes[0].plot(*ravine_100.start, "o", color="white", mec="black", ms=6)
+axes[0].set(title="The first 80 steps on the ravine, κ = 100", xlabel="x", ylabel="y", aspect="equal",
+            xlim=ravine_100.plane[:2], ylim=ravine_100.plane[2:])
+axes[0].legend(fontsize=8, loc="lower right")
+axes[1].set(title="f − f*: dashed κ = 10, solid κ = 100", xlabel="step t", ylabel="f(θₜ) − f*", ylim=(1e-12, 10))
+axes[1].legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# At κ = 10 plain descent, with a step size near its best, 2/(λ_min + λ_max), wins the race. Ten times the
+# condition number costs it nine times the steps: the flat direction shrinks by $1 - 1.5/\kappa$ per step.
+# The momentum methods, whose rate depends on $\sqrt\kappa$, need 1.2 and 2.6 times as many and now win;
+# RMSprop and Adam about 3.5 times as many, because dividing by $\sqrt{\hat v}$ per coordinate cannot
+# straighten a rotated ravine (the same lesson as above). RMSprop, with a constant rate and no momentum, then
+# never settles: near the minimum the gradient and its running scale $\sqrt{v}$ shrink together, so its steps
+# stay about γ long and it rattles around the minimum; Adam's average $m$ cancels when the gradient flips
+# sign, so its steps shrink. On the left, SGD's zig-zag across the valley and the momentum methods' wide
+# swings along it.
+#
+# **The lab.** The same race, live, on any of the four surfaces. Every slider acts at once: the picture
+# always shows the race after the current number of steps, and moving a learning rate, μ, a β, κ or the
+# noise σ runs the affected optimizers again from the start with the same noise, so what changes is the
+# effect of your change and nothing else. "play" runs the race on, "step" one frame's worth, "reset" puts
+# everything back; choosing a surface sets learning rates that suit it. Things to try:
+#
+# - on the ravine, drag κ from 1 to 1000 and watch SGD and Adam slow down while momentum barely notices;
+#   then push SGD's rate past 2 (= 2/λ_max) and watch it diverge;
+# - on Rosenbrock, find the largest rate at which SGD still converges, and see how far it gets in 500 steps;
+# - on the saddle, add a little gradient noise: the optimizers leave the ridge sooner;
+# - on the narrow well, lower SGD's rate until it, too, stays in the well; raise Adam's β₁ and see it
+#   overshoot;
+# - with noise, watch the loss gaps stop falling at a floor (Section 3), higher for larger rates.
+
+# %%
+from nncourse.widgets.optimizer_lab import OptimizerLab
+
+OptimizerLab()
+
+# %% [markdown]
 # ## 8. The same in PyTorch
 #
 # Everything above used `nncourse.optim`; in PyTorch the names and arguments are the same. First the
@@ -1038,9 +1117,14 @@ check_digits_training(configure)
 #   scaling rule (B = 256, γ × 8) recovers the small-batch result (0.976 accuracy) where the unscaled rate
 #   reaches 0.858; without bias correction Adam's early steps are 3–6 × γ; every `nncourse.optim` run
 #   checked against `torch.optim` agreed to better than 1e-12.
-# - **Run time**: the code needs about 9 s of CPU, a quarter of it the fair comparison (42 trainings). On
-#   the course's 2-core build machine nbval ran the notebook in 16 s at a quiet moment, and
-#   `scripts/execute_notebooks.py` took 28–50 s while other jobs kept the load average at 4–9.
+# - **The optimizer lab's race** on the ravine (Section 7, the lab's starting settings): raising κ from 10
+#   to 100 multiplies the steps to $f - f^* < 10^{-6}(f(\theta_0) - f^*)$ by 9.3 for SGD (41 → 380), 1.2 for
+#   momentum (102 → 119), 2.6 for Nesterov (48 → 125), 3.4 for RMSprop (84 → 284) and 3.5 for Adam (98 → 342).
+# - **Run time**: the code needs about 10 s of CPU, a quarter of it the fair comparison (42 trainings); the
+#   optimizer lab's race, figure and widget take about 1.2 s of it. On the course's 2-core build machine
+#   nbval ran the notebook in 16 s at a quiet moment (before the lab was added), and
+#   `scripts/execute_notebooks.py` took 27–77 s while other jobs kept the load average at 4–12; at a load
+#   average of 12–18, nbval took 197 s.
 #
 # ## What comes next
 #

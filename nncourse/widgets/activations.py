@@ -66,8 +66,8 @@ class ActivationExplorer(CanvasWidget):
         super().__init__(width=860, height=330, description="activations, their derivatives, and the gradient "
                                                             "that survives many layers")
         self.controls = {
-            "activations": widgets.SelectMultiple(options=ACTIVATIONS, value=tuple(activations), rows=6,
-                                                  description="activations", style=LABEL_STYLE,
+            "activations": widgets.SelectMultiple(options=ACTIVATIONS, value=tuple(activations),
+                                                  rows=len(ACTIVATIONS), description="activations", style=LABEL_STYLE,
                                                   layout=widgets.Layout(width="220px")),
             "x_range": widgets.FloatRangeSlider(value=(lo, hi), min=-X_LIMIT, max=X_LIMIT, step=0.5,
                                                 description="x range", readout_format=".1f", style=LABEL_STYLE,

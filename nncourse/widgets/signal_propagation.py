@@ -48,7 +48,7 @@ WIDTH_STEP = 16
 PROBE = 64  # digits in the batch that is pushed through the network: enough for stds and histograms
 BATCH_SIZE = 32  # training mini-batches
 BINS = 41
-FLOOR, CEILING = 1e-30, 1e30  # the scale panel's range: smaller or larger values are drawn at its edge
+FLOOR, CEILING = 1e-30, 1e30  # the scale axis (float32 on the way, which ends near 1e-38); beyond: drawn at the edge
 CACHED = 8  # networks whose measurements are kept
 
 FORWARD = OKABE_ITO["blue"]  # activations a(l)
@@ -289,8 +289,8 @@ class SignalPropagationExplorer(CanvasWidget):
         values = np.concatenate([s[key] for s in shown for key in ("activation_std", "delta_std")])
         low = float(np.clip(values.min(), FLOOR, CEILING)) / 4
         high = float(np.clip(values.max(), FLOOR, CEILING)) * 4
-        items = [draw.line([min(self.controls["layer"].value, depth)] * 2, [low, high], color=COLORS["neutral"], width=1.0,
-                           dash=[3, 3])]
+        chosen = min(self.controls["layer"].value, depth)
+        items = [draw.line([chosen, chosen], [low, high], color=COLORS["neutral"], width=1.0, dash=[3, 3])]
         legend = []
         for key, color, name in (("activation_std", FORWARD, "activations a(l)"),
                                  ("delta_std", BACKWARD, "gradients δ(l)")):

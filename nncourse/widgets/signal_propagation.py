@@ -49,7 +49,8 @@ PROBE = 64  # digits in the batch that is pushed through the network: enough for
 BATCH_SIZE = 32  # training mini-batches
 BINS = 41
 FLOOR, CEILING = 1e-30, 1e30  # the scale axis (float32 on the way, which ends near 1e-38); beyond: drawn at the edge
-CACHED = 8  # networks whose measurements are kept
+CACHED = 8  # networks whose measurements are kept, and (width, scheme) pairs whose draws are kept
+ACCURACY_EVERY = 50  # steps between two measurements of the validation accuracy while training
 
 FORWARD = OKABE_ITO["blue"]  # activations a(l)
 BACKWARD = OKABE_ITO["orange"]  # back-propagated gradients δ(l)
@@ -138,21 +139,24 @@ class SignalPropagationExplorer(CanvasWidget):
     def _choices(self):
         return tuple(self.controls[name].value for name in ("depth", "width", "activation", "init", "gain"))
 
-    def _drawn(self, width, scheme):
-        """The ``Linear`` layers of the deepest network, drawn by ``build_mlp`` with the scheme at gain 1.
+    def _drawn(self, depth, width, scheme):
+        """The ``Linear`` layers of these choices at gain 1: hidden layer ``k`` drawn by ``build_mlp`` with the
+        seed ``(seed, k)`` and the output layer with ``(seed, 0)``, each when first needed, then kept.
 
-        A network of depth ``d`` uses the first ``d`` of them and the output layer, so a deeper network
-        extends a shallower one with the same weights, and the same draws serve every activation and gain.
+        So a deeper network extends a shallower one with the same weights, and the same draws serve every
+        activation and gain.
         """
         key = (width, scheme)
-        if key not in self._bases:
-            deepest = nn.build_mlp([64] + [width] * LIMITS["depth"][1] + [10], init=scheme, dtype=np.float64,
-                                   rng=self.seed)
-            self._bases[key] = [layer for layer in deepest if isinstance(layer, nn.Linear)]
-            while len(self._bases) > CACHED:
-                self._bases.popitem(last=False)
+        drawn = self._bases.setdefault(key, {})
         self._bases.move_to_end(key)
-        return self._bases[key]
+        while len(self._bases) > CACHED:
+            self._bases.popitem(last=False)
+        for k in range(depth + 1):
+            if k not in drawn:
+                sizes = [64 if k == 1 else width, 10 if k == 0 else width]
+                rng = np.random.default_rng([self.seed, k])
+                drawn[k] = nn.build_mlp(sizes, init=scheme, dtype=np.float64, rng=rng)[0]
+        return [drawn[k] for k in range(1, depth + 1)] + [drawn[0]]
 
     def network(self, depth, width, activation, scheme, gain):
         """The network of these choices: ``depth`` hidden layers of ``width`` units, every weight × ``gain``.
@@ -169,12 +173,9 @@ class SignalPropagationExplorer(CanvasWidget):
           (6): Linear(in_features=16, out_features=10, bias=True)
         )
         """
-        drawn = self._drawn(width, scheme)
         layers = []
-        for linear in [*drawn[:depth], drawn[-1]]:
-            layer = copy.deepcopy(linear)
-            layer.weight.data *= gain
-            layers += [layer, nn.get_activation(activation).module()]
+        for linear in self._drawn(depth, width, scheme):
+            layers += [_copy(linear, gain), nn.get_activation(activation).module()]
         return nn.Sequential(*layers[:-1])  # the last layer is linear, as in build_mlp
 
     def measure(self, model):
@@ -202,7 +203,7 @@ class SignalPropagationExplorer(CanvasWidget):
         self.model, self.stats = self.initial_model, self.initial_stats  # copied when training starts
         self.optimizer = None
         self.losses, self.diverged = [], False
-        self.accuracy = None
+        self.accuracy, self._accuracy_step = None, 0
 
     def _sync_layer_slider(self):
         """The histogram layer's slider ranges over the hidden layers of the current depth (quietly)."""
@@ -239,9 +240,10 @@ class SignalPropagationExplorer(CanvasWidget):
         """Train ``steps per frame`` SGD steps on mini-batches of the digits, measure, redraw; False when done.
 
         Training stops at ``max_steps`` or when the loss stops being finite (the weights diverged).
+        The validation accuracy is measured every ``ACCURACY_EVERY`` steps and at the end.
         """
         if self.optimizer is None:
-            self.model = copy.deepcopy(self.initial_model)
+            self.model = self.network(*self._config)  # the same weights as initial_model, its own copy
             self.optimizer = SGD(self.model.parameters(), lr=float(self.controls["lr"].value))
             self._rng = np.random.default_rng(self.seed)
             self._batches = iter(())
@@ -253,11 +255,14 @@ class SignalPropagationExplorer(CanvasWidget):
                 self._batches = batches(self.X_train, self.y_train, BATCH_SIZE, rng=self._rng)
                 batch = next(self._batches)
             self.diverged = not self._train_step(*batch)
+        done = len(self.losses) >= self.max_steps or self.diverged
         if not self.diverged:
             self.stats = self.measure(self.model)
-            self.accuracy = float(np.mean(self.model(self.X_val).argmax(axis=1) == self.y_val))
+            if self.accuracy is None or len(self.losses) >= self._accuracy_step + ACCURACY_EVERY or done:
+                self._accuracy_step = len(self.losses)
+                self.accuracy = float(np.mean(self.model(self.X_val).argmax(axis=1) == self.y_val))
         self.update()
-        return len(self.losses) < self.max_steps and not self.diverged
+        return not done
 
     def _train_step(self, X_batch, y_batch):
         """One SGD step; False when the weights have left the floating-point range (nothing to train)."""
@@ -303,8 +308,7 @@ class SignalPropagationExplorer(CanvasWidget):
         if trained:
             legend.append(draw.legend_entry("at initialisation", COLORS["neutral"], dash=[5, 4]))
         a, d = self.stats["activation_std"], self.stats["delta_std"]
-        title = (f"layer {depth} / layer 1: activations {_ratio(a[depth - 1], a[0])}, "
-                 f"gradients {_ratio(d[depth - 1], d[0])}")
+        title = f"a: ×{_ratio(a[depth - 1], a[0])} from layer 1 up to {depth};  δ: ×{_ratio(d[0], d[depth])} back to 1"
         ticks = [(layer, str(layer)) for layer in _layer_ticks(depth + 1)]
         return draw.panel([62, 34, 360, 300], xlim=(0.5, depth + 1.5), ylim=(low, high), yscale="log", items=items,
                           xticks=ticks, xlabel=f"layer l (1 = next to the input; {depth + 1} = output)",
@@ -338,17 +342,29 @@ class SignalPropagationExplorer(CanvasWidget):
             items.append(draw.line(np.arange(1, steps + 1), np.minimum(self.losses, top), color=COLORS["train"],
                                    width=1.5))
         if self.diverged:
-            status = f"diverged after {steps} steps: the loss overflowed"
+            title = f"diverged after {steps} steps: the loss overflowed"
         elif steps:
-            status = f"step {steps}: loss {np.mean(self.losses[-20:]):.2f}, validation accuracy {self.accuracy:.0%}"
+            when = f" (at step {self._accuracy_step})" if self._accuracy_step < steps else ""
+            title = f"step {steps}: loss {np.mean(self.losses[-20:]):.2f}, val. accuracy {self.accuracy:.0%}{when}"
         else:
-            status = f"untrained: loss {self.stats['loss']:.3g}; press play"
+            title = f"untrained: loss {self.stats['loss']:.3g}; press play to train"
         lr, frame = self.controls["lr"].value, self.controls["steps_per_frame"].value
+        items.append(draw.label(0, 0, f"SGD, lr {lr:.2g}, {frame} steps/frame", size=11, align="left",
+                                baseline="bottom", color=COLORS["neutral"], dx=6, dy=-4))
         return draw.panel(
             [500, 222, 385, 112], xlim=(0, self.max_steps), ylim=(0, top), items=items, xlabel="SGD step",
-            ylabel="loss", title=f"{status} (lr {lr:.2g}, {frame}/frame)", title_size=12,
+            ylabel="loss", title=title, title_size=12,
             legend=[draw.legend_entry("training loss", COLORS["train"]),
                     draw.legend_entry("chance: log 10", COLORS["neutral"], dash=[4, 3])], legend_at=(-6, 4))
+
+
+def _copy(linear, gain=1.0):
+    """A ``Linear`` layer with its own parameters: ``gain`` × the weight of ``linear``, the same bias."""
+    layer = copy.copy(linear)
+    layer.weight = nn.Parameter(gain * linear.weight.data)
+    layer.bias = nn.Parameter(linear.bias.data)
+    layer._input = None
+    return layer
 
 
 def _layer_ticks(n_layers):

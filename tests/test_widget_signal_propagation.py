@@ -10,6 +10,9 @@ from test_widget_base import floats, items, texts
 
 from nncourse import nn
 from nncourse.widgets import SignalPropagationExplorer
+from nncourse.widgets.signal_propagation import INITS
+
+SCHEMES = tuple(INITS.values())
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +121,17 @@ def test_a_gain_change_reuses_the_draws_and_going_back_is_cached(widget):
     widget.controls["gain"].value = 2.0
     widget.controls["gain"].value = 1.0
     assert widget.model is first  # the measurements of a recent network are kept
+
+
+def test_a_browser_view_draws_the_other_schemes_ahead_and_they_are_the_same_draws(widget):
+    widget.canvas._handle_message(widget.canvas, {"event": "ready"}, [])
+    widget._ahead.join(timeout=30)
+    assert {scheme for width, scheme in widget._bases if width == 32} == set(SCHEMES)
+    widget.controls["init"].value = "orthogonal"
+    fresh = SignalPropagationExplorer(depth=12, width=32, activation="relu", init="orthogonal")
+    for mine, theirs in zip(widget.model, fresh.model, strict=True):
+        if isinstance(mine, nn.Linear):
+            np.testing.assert_array_equal(mine.weight.data, theirs.weight.data)
 
 
 def test_training_steps_lower_the_loss_of_a_well_initialised_network():

@@ -20,6 +20,7 @@ recently seen networks are kept, so going back to one is instant.
 
 import copy
 import math
+import threading
 from collections import OrderedDict
 
 import ipywidgets as widgets
@@ -120,6 +121,9 @@ class SignalPropagationExplorer(CanvasWidget):
                                  what="train a few SGD steps")
         self.play.step_button.description = "train"
         self._bases = OrderedDict()  # (width, init) → the Linear layers drawn at gain 1
+        self._drawing = threading.Lock()  # the browser's first view draws the other schemes ahead, in a thread
+        self._ahead = None
+        self.canvas.on_ready(self._draw_ahead)
         self._measured = OrderedDict()  # the network's choices → its measurements at initialisation
         self.observe_controls()
         c = self.controls
@@ -147,16 +151,28 @@ class SignalPropagationExplorer(CanvasWidget):
         activation and gain.
         """
         key = (width, scheme)
-        drawn = self._bases.setdefault(key, {})
-        self._bases.move_to_end(key)
-        while len(self._bases) > CACHED:
-            self._bases.popitem(last=False)
-        for k in range(depth + 1):
-            if k not in drawn:
-                sizes = [64 if k == 1 else width, 10 if k == 0 else width]
-                rng = np.random.default_rng([self.seed, k])
-                drawn[k] = nn.build_mlp(sizes, init=scheme, dtype=np.float64, rng=rng)[0]
-        return [drawn[k] for k in range(1, depth + 1)] + [drawn[0]]
+        with self._drawing:
+            drawn = self._bases.setdefault(key, {})
+            self._bases.move_to_end(key)
+            while len(self._bases) > CACHED:
+                self._bases.popitem(last=False)
+            for k in range(depth + 1):
+                if k not in drawn:
+                    sizes = [64 if k == 1 else width, 10 if k == 0 else width]
+                    rng = np.random.default_rng([self.seed, k])
+                    drawn[k] = nn.build_mlp(sizes, init=scheme, dtype=np.float64, rng=rng)[0]
+            return [drawn[k] for k in range(1, depth + 1)] + [drawn[0]]
+
+    def _draw_ahead(self):
+        """Once a browser shows the widget, draw the layers of every other scheme at the current depth and
+        width in the background (about 25 ms each), so that choosing another initialisation only measures."""
+        if self._ahead is not None:
+            return
+        depth, width, _, chosen, _ = self._config
+        others = [scheme for scheme in INITS.values() if scheme != chosen]
+        self._ahead = threading.Thread(target=lambda: [self._drawn(depth, width, scheme) for scheme in others],
+                                       daemon=True, name="SignalPropagationExplorer draws ahead")
+        self._ahead.start()
 
     def network(self, depth, width, activation, scheme, gain):
         """The network of these choices: ``depth`` hidden layers of ``width`` units, every weight × ``gain``.

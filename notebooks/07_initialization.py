@@ -910,8 +910,9 @@ check_deep_tanh_init(my_init)
 # - PyTorch's default `Linear` initialisation in 30 ReLU layers: the input-dependent spread shrinks by 2.53 per
 #   layer (theory $\sqrt6 = 2.45$).
 # - **Run time** of this notebook on the course's build machine (2 cores shared with other jobs, one BLAS
-#   thread): 21–43 s of wall time as other jobs loaded it (load average up to 6), about 17 s of CPU time, of
-#   which the six 30-layer SGD runs of Section 6 take about half and `import torch` about 2 s.
+#   thread): 35–104 s of wall time as other jobs loaded it (load average 1–13), about 16–21 s of CPU time in the
+#   kernel, of which the 30-layer SGD runs of Section 6 take 5.3 s, the Adam runs 2.4 s, the figures about 6 s,
+#   `import torch` 2 s and the widget (its import and first picture) about 1 s.
 #
 # ## What comes next
 #

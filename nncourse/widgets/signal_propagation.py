@@ -352,7 +352,7 @@ class SignalPropagationExplorer(CanvasWidget):
     def _loss_panel(self):
         steps = len(self.losses)
         chance = math.log(10)
-        top = max(3.0, min(max(self.losses, default=0.0), 10.0))
+        top = max(4.0, min(max(self.losses, default=0.0), 10.0))  # room for the legend above log 10
         items = [draw.line([0, self.max_steps], [chance, chance], color=COLORS["neutral"], width=1.0, dash=[4, 3])]
         if self.losses:
             items.append(draw.line(np.arange(1, steps + 1), np.minimum(self.losses, top), color=COLORS["train"],

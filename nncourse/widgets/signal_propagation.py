@@ -340,11 +340,11 @@ class SignalPropagationExplorer(CanvasWidget):
             counts, edges = np.histogram(values, bins=BINS, range=(-limit, limit))
             share = counts / counts.sum()
             centres = (edges[:-1] + edges[1:]) / 2
-            label = _number(limit)
+            label = _number(limit / 2)  # ticks at ±limit/2: labels at the edges would run into the next panel
             panels.append(draw.panel(
                 [500 + 205 * index, 34, 180, 120], xlim=(-limit, limit), ylim=(0, max(share.max(), 1e-3) * 1.1),
                 items=[draw.bars(centres, share, color=color, width=edges[1] - edges[0])],
-                xticks=[(-limit, f"−{label}"), (0, "0"), (limit, label)], yticks=[],
+                xticks=[(-limit / 2, f"−{label}"), (0, "0"), (limit / 2, label)], yticks=[],
                 title=f"{symbol}({layer}), std {_number(values.std())}", title_size=12,
                 xlabel="activation" if symbol == "a" else "gradient ∂L/∂z"))
         return panels
@@ -386,7 +386,7 @@ def _copy(linear, gain=1.0):
 def _layer_ticks(n_layers):
     """About eight readable tick positions for layers ``1..n_layers``."""
     every = max(1, math.ceil(n_layers / 8))
-    return sorted({1, n_layers, *range(every, n_layers, every)})
+    return sorted({1, n_layers, *range(every, n_layers - every // 2, every)})  # none crowding the last
 
 
 def _number(value):

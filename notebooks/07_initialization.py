@@ -513,6 +513,53 @@ for seed, (losses, accuracy) in enumerate(adam_runs):
 # initialisation: Adam rescales the *updates*, not the forward signal, so at the start the output still knows
 # nothing about the input, and the first steps are spent undoing the bad scale.
 #
+# ### Explore: signal propagation, layer by layer
+#
+# One picture sums up Sections 2–6: the scale of every layer's activations going forward and of its
+# back-propagated gradients coming back, for the same 30-layer ReLU network under three initialisations.
+# A good initialisation keeps both curves level; a factor $r$ per layer becomes $r^{30}$ at the far end.
+
+# %%
+propagation = {"default": nn.layer_statistics(deep_relu("default"), X_probe, y_probe, nn.CrossEntropyLoss()),
+               "xavier": he_scales["xavier"], "kaiming": he_scales["kaiming"]}
+labels = {"default": "PyTorch's default", "xavier": "Xavier normal", "kaiming": "Kaiming normal (He)"}
+fig, axes = plt.subplots(1, 2, figsize=nncourse.plot.SIZES["wide"], sharex=True)
+for name, stats in propagation.items():
+    axes[0].plot(np.arange(1, 32), stats["activation_std"], "o-", ms=3, color=INIT_COLORS[name], label=labels[name])
+    axes[1].plot(np.arange(1, 32), stats["delta_std"], "o-", ms=3, color=INIT_COLORS[name])
+axes[0].set(yscale="log", xlabel="layer l (31 = output)", ylabel="std of a(l)", title="Forward: activations")
+axes[1].set(yscale="log", xlabel="layer l (31 = output)", ylabel="std of δ(l) = ∂L/∂z(l)",
+            title="Backward: gradients")
+axes[0].legend(fontsize=8)
+fig.suptitle("30 ReLU layers: only He's initialisation keeps both passes level")
+plt.show()
+
+# %% [markdown]
+# PyTorch's default keeps the activations from vanishing only through its biases (the part that depends on
+# the input vanishes, Section 4), and its gradients fade by twelve orders of magnitude on the way down;
+# Xavier's lose a factor of about $\sqrt2$ per layer both ways; He's stay within a factor of a few.
+#
+# The widget below draws the same two curves for any network on the digits: up to 50 hidden layers, any width,
+# any activation of `nn.ACTIVATIONS`, any initialisation of `nn.INITS` (PyTorch's default included) and a
+# **gain** that multiplies every weight the scheme draws ($\operatorname{Var}[w]$ times gain²). The
+# histograms show the activations and gradients of one layer (the dashed line on the left), and **play**
+# trains the network with SGD for 300 steps of 32 digits, so you see whether it learns; the curves then
+# follow the trained network, dashed where it started. Things to try, at depth 30 and width 64:
+#
+# * ReLU with Xavier normal, then Kaiming normal: the forward curve falls by about $10^{-5}$, then stays level;
+#   press play for each (Xavier stays at the chance loss $\log 10$, Kaiming learns).
+# * Kaiming normal with gain 1.5: a factor 1.5 per layer is $10^{5}$ after thirty; training diverges at once.
+# * tanh with PyTorch's default: the activations keep a scale (through the biases), but the gradients reaching
+#   layer 1 are $10^{-8}$ of the output's, and nothing trains; with Xavier normal it trains.
+# * sigmoid: its derivative is at most $\tfrac14$; with any scheme, even at gain 4, the gradients reaching
+#   layer 1 are $10^{-4}$ of the output's or less.
+
+# %%
+from nncourse.widgets import SignalPropagationExplorer
+
+SignalPropagationExplorer(depth=30, width=64, activation="relu", init="xavier_normal")
+
+# %% [markdown]
 # ## 7. Orthogonal initialisation and dynamical isometry
 #
 # Keeping the *variance* right is a statement about averages. Saxe, McClelland & Ganguli (2014) looked at deep
@@ -863,8 +910,9 @@ check_deep_tanh_init(my_init)
 # - PyTorch's default `Linear` initialisation in 30 ReLU layers: the input-dependent spread shrinks by 2.53 per
 #   layer (theory $\sqrt6 = 2.45$).
 # - **Run time** of this notebook on the course's build machine (2 cores shared with other jobs, one BLAS
-#   thread): 21–43 s of wall time as other jobs loaded it (load average up to 6), about 17 s of CPU time, of
-#   which the six 30-layer SGD runs of Section 6 take about half and `import torch` about 2 s.
+#   thread): 35–104 s of wall time as other jobs loaded it (load average 1–13), about 16–21 s of CPU time in the
+#   kernel, of which the 30-layer SGD runs of Section 6 take 5.3 s, the Adam runs 2.4 s, the figures about 6 s,
+#   `import torch` 2 s and the widget (its import and first picture) about 1 s.
 #
 # ## What comes next
 #

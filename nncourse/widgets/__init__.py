@@ -8,3 +8,7 @@ hands it to a :class:`~nncourse.widgets._canvas.Canvas`, an ``anywidget`` whose 
 ipywidgets container to display; displaying the widget object shows it too. :mod:`nncourse.widgets.live`
 has the reusable play / pause / step / reset piece for widgets that train live.
 """
+
+from nncourse.widgets.signal_propagation import SignalPropagationExplorer
+
+__all__ = ["SignalPropagationExplorer"]

@@ -119,19 +119,27 @@ def benchmark(fn, *, synchronize=lambda: None, warmup=3, repeats=10, clock=time.
     return (clock() - start) / repeats
 
 
-def measure(fn, device, min_run_time=0.05):
+def measure(fn, device, min_run_time=0.05, cpu_time=False):
     """Median seconds per call of ``fn()`` with ``torch.utils.benchmark`` (which warms up and synchronises
     CUDA itself), run for at least ``min_run_time`` seconds.
+
+    ``cpu_time=True`` (for a CPU device only) times with ``time.process_time``, the CPU time of this process:
+    on a machine shared with other work it leaves out the time spent waiting for a core, so it is the
+    steadier measure of the work itself; with several threads it adds up their times.
 
     >>> measure(lambda: torch.ones(10).sum(), torch.device("cpu"), min_run_time=0.01) < 0.01
     True
     """
     from torch.utils import benchmark as torch_benchmark
 
-    timer = torch_benchmark.Timer(stmt="fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
-    if torch.device(device).type == "mps":  # torch.utils.benchmark synchronises CUDA only
-        timer = torch_benchmark.Timer(stmt="fn(); torch.mps.synchronize()", globals={"fn": fn, "torch": torch},
-                                      num_threads=torch.get_num_threads())
+    device = torch.device(device)
+    if cpu_time and device.type != "cpu":
+        raise ValueError(f"cpu_time=True measures CPU work; the device is {device}")
+    stmt, where = "fn()", {"fn": fn}
+    if device.type == "mps":  # torch.utils.benchmark synchronises CUDA only
+        stmt, where = "fn(); torch.mps.synchronize()", {"fn": fn, "torch": torch}
+    timer = torch_benchmark.Timer(stmt=stmt, globals=where, num_threads=torch.get_num_threads(),
+                                  timer=time.process_time if cpu_time else time.perf_counter)
     return timer.blocked_autorange(min_run_time=min_run_time).median
 
 
@@ -170,14 +178,15 @@ class SimulatedDevice:
         self.now = max(self.now, self.busy_until)
 
 
-def amp_training_step(model, optimizer, scaler, x, y, *, device_type="cpu", dtype=torch.float16):
+def amp_training_step(model, optimizer, scaler, x, y, *, device_type="cpu", dtype=torch.float16, enabled=True):
     """One mixed-precision training step with cross-entropy loss; returns the loss (a float32 tensor).
 
     The forward pass and the loss run under ``torch.autocast(device_type, dtype)`` (matrix products in
     ``dtype``, reductions in float32); the loss is multiplied by the scaler's factor before ``backward``, so
     that small float16 gradients do not flush to zero; ``scaler.step`` divides the gradients by it again and
     skips the step if any is infinite or NaN, and ``scaler.update`` adapts the factor. With bfloat16 (float32's
-    exponent range) a scaler is not needed: pass ``torch.amp.GradScaler(enabled=False)``.
+    exponent range) a scaler is not needed: pass ``torch.amp.GradScaler(enabled=False)``. ``enabled=False``
+    turns autocast off (a plain float32 step).
 
     >>> torch.manual_seed(0); model = MLP([4, 8, 3]); optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
     <torch._C.Generator object at ...>
@@ -187,7 +196,7 @@ def amp_training_step(model, optimizer, scaler, x, y, *, device_type="cpu", dtyp
     (torch.float32, 65536.0)
     """
     optimizer.zero_grad(set_to_none=True)
-    with torch.autocast(device_type=device_type, dtype=dtype):
+    with torch.autocast(device_type=device_type, dtype=dtype, enabled=enabled):
         loss = nn.functional.cross_entropy(model(x), y)
     scaler.scale(loss).backward()
     scaler.step(optimizer)

@@ -10,15 +10,17 @@ measures one full training step (``zero_grad``, forward, cross-entropy, backward
   separately and left out of the step time).
 
 Times are medians from ``torch.utils.benchmark`` (which warms up and synchronises CUDA), run for at least
-``--min-run-time`` seconds. MFU = ``nncourse.perf.training_step_flops`` / step time / peak, where the peak
+``--min-run-time`` seconds. On a CPU with one thread (``--threads 1``) they are the CPU time of this process
+(``time.process_time``), which leaves out the time spent waiting for a core on a shared machine; otherwise
+wall-clock time. MFU = ``nncourse.perf.training_step_flops`` / step time / peak, where the peak
 is the data sheet's dense rate for the precision (``nncourse.perf.PEAKS``) on a known GPU, and on a CPU the
 measured rate of a large matrix product in that precision (a CPU has no data-sheet figure here; the
 measured rate is the most a step can reach, so CPU MFU is relative to that).
 
-Run from the repository root (a CPU run takes about a minute; ``--quick`` about 15 s)::
+Run from the repository root (on a CPU the full grid takes minutes, most of it the first compilations)::
 
     python benchmarks/bench_gpu.py                 # the whole grid, markdown table on stdout
-    python benchmarks/bench_gpu.py --quick         # two sizes, three batch sizes, no compile
+    python benchmarks/bench_gpu.py --quick         # two sizes, three batch sizes, no compile (CPU: ~1 min)
     python benchmarks/bench_gpu.py --threads 1     # CPU: one thread (the notebook tests' setting)
 """
 
@@ -51,7 +53,7 @@ def make_step(sizes, batch, device, precision):
     return step
 
 
-def peak_rates(device, min_run_time):
+def peak_rates(device, min_run_time, cpu_time):
     """Peak FLOP/s per precision: the data sheet's for a known GPU, else a large matmul measured here."""
     if device.type == "cuda":
         peak = perf.find_peak(torch.cuda.get_device_name(device))
@@ -62,7 +64,7 @@ def peak_rates(device, min_run_time):
     for precision, dtype in [("fp32", torch.float32), ("bf16", torch.bfloat16)]:
         n = 1024 if device.type != "cpu" else 512
         a, b = torch.randn(n, n, dtype=dtype, device=device), torch.randn(n, n, dtype=dtype, device=device)
-        rates[precision] = 2 * n**3 / measure(lambda a=a, b=b: a @ b, device, min_run_time)
+        rates[precision] = 2 * n**3 / measure(lambda a=a, b=b: a @ b, device, min_run_time, cpu_time=cpu_time)
     rates["tf32"] = rates["compile"] = rates["fp32"]
     return rates, "measured: a large matrix product in each precision"
 
@@ -79,8 +81,10 @@ def main():
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {torch.get_num_threads()} thread(s)"
     grid = QUICK if args.quick else GRID
     precisions = ["fp32", "bf16"] + (["tf32"] if device.type == "cuda" else []) + ([] if args.quick else ["compile"])
-    peaks, peak_source = peak_rates(device, args.min_run_time)
-    print(f"device: {name}; PyTorch {torch.__version__}; peak ({peak_source}):",
+    cpu_time = device.type == "cpu" and torch.get_num_threads() == 1
+    peaks, peak_source = peak_rates(device, args.min_run_time, cpu_time)
+    print(f"device: {name}; PyTorch {torch.__version__}; {'CPU' if cpu_time else 'wall-clock'} time; "
+          f"peak ({peak_source}):",
           ", ".join(f"{p} {peaks[p] / 1e12:.3g} TFLOP/s" for p in ("fp32", "tf32", "bf16") if peaks.get(p)))
     print()
     print("| sizes | batch | precision | ms / step | samples / s | TFLOP/s | MFU |")
@@ -97,7 +101,7 @@ def main():
                     start = time.perf_counter()
                     step()
                     note = f" (first call {time.perf_counter() - start:.1f} s)"
-                seconds = measure(step, device, args.min_run_time)
+                seconds = measure(step, device, args.min_run_time, cpu_time=cpu_time)
                 flops = perf.training_step_flops(sizes, batch)
                 mfu = f"{flops / seconds / peaks[precision]:.1%}" if peaks.get(precision) else "—"
                 print(f"| {'-'.join(map(str, sizes))} | {batch} | {precision}{note} | {seconds * 1e3:.3f} | "

@@ -222,13 +222,27 @@ def check_amp_step(fn, extra_cases=()):
     return grade(AMP, outcomes, "autocast for the forward pass, the loss scaled, scaler.step and scaler.update.")
 
 
+_SCALER_ERRORS = {
+    "No inf checks were recorded": "scaler.update() found no step to learn from: call scaler.step(optimizer), which "
+                                   "unscales the gradients and checks them for inf, instead of optimizer.step()",
+    "step() has already been called since the last update()": "call scaler.update() after scaler.step(optimizer) "
+                                                               "in every step: it adapts the scale",
+}
+
+
 def _amp_case(fn, seed, init_scale, steps, *, on):
     import torch
 
     expected_model, expected_scaler, expected_losses = _amp_reference(seed, init_scale, steps)
     model, optimizer, scaler, x, y = _amp_setup(seed, init_scale)
     for number in range(steps):
-        value = call(fn, model, optimizer, scaler, x, y, on=on, copy_args=False)
+        try:
+            value = call(fn, model, optimizer, scaler, x, y, on=on, copy_args=False)
+        except Hint as hint:
+            for error, advice in _SCALER_ERRORS.items():  # PyTorch's own errors for a misused scaler
+                if error in str(hint):
+                    raise Hint(f"{advice} (on {on}).") from None
+            raise
         if isinstance(value, torch.Tensor):
             value = value.detach().cpu().float().numpy()
         loss = one_number(value, "the returned loss", on)

@@ -98,9 +98,10 @@ def train_data_parallel(world_size=2, steps=5, batch_size=32, lr=0.1, seed=0, st
     """Train with ``world_size`` processes (``gloo``, DDP), each on ``batch_size / world_size`` samples of every
     batch; returns rank 0's ``state_dict``.
 
-    ``start_method`` is ``"fork"`` where the system has it (Linux, macOS: the children share the parent's
-    imported PyTorch and start in a fraction of a second), else ``"spawn"`` (each child imports PyTorch anew,
-    seconds; what ``torchrun`` does in effect, with one fresh program per rank).
+    ``start_method`` is ``"forkserver"`` where the system has it (Linux, macOS): one clean server process
+    imports PyTorch once and forks the ranks from itself, which is quick and safe. A plain ``"fork"`` of a
+    Jupyter kernel can deadlock (the child inherits locks held by the kernel's other threads), and ``"spawn"``
+    (the default elsewhere, and what ``torchrun`` does in effect) imports PyTorch anew in every rank.
 
     >>> train_data_parallel(world_size=2, steps=1, batch_size=3)
     Traceback (most recent call last):
@@ -110,9 +111,10 @@ def train_data_parallel(world_size=2, steps=5, batch_size=32, lr=0.1, seed=0, st
         raise ValueError(f"batch_size must be a multiple of world_size, got batch_size={batch_size} and "
                          f"world_size={world_size}")
     if start_method is None:
-        start_method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    if start_method == "fork":
-        import torch._dynamo  # noqa: F401  DDP's constructor imports it (seconds): once here, not in every child
+        start_method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    if start_method == "forkserver":
+        # DDP's constructor imports torch._dynamo (seconds): once, in the server, not in every rank.
+        mp.set_forkserver_preload(["torch._dynamo", "nncourse.distributed"])
     with tempfile.TemporaryDirectory() as folder:
         init_file, result_file = os.path.join(folder, "init"), os.path.join(folder, "weights.pt")
         mp.start_processes(_worker, args=(world_size, init_file, result_file, steps, batch_size, lr, seed),

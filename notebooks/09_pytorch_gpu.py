@@ -557,7 +557,7 @@ print("the compiled function agrees with eager:", torch.allclose(compiled_gelu(x
 #
 # `torch.nn.parallel.DistributedDataParallel` (DDP) does the all-reduce, overlapped with the backward pass
 # layer by layer. `nncourse.distributed.train_data_parallel` runs it for real: two processes started with
-# `torch.multiprocessing`, joined into a process group on the CPU's `gloo` backend, each training on half of
+# `torch.multiprocessing` (forked from a clean "fork server" process), joined into a process group on the CPU's `gloo` backend, each training on half of
 # every batch. Against one process on the whole batches, in float64:
 
 # %% tags=["nbval-check-output"]
@@ -834,9 +834,10 @@ check_device_training(train)
 #   first call at load 10, which is why the CPU table above leaves `compile` out.
 # - **Checked results** (re-checked by the tests): PyTorch and `nncourse` took the same 44 float64 SGD
 #   steps to 1e-12; the hand FLOP count equals `FlopCounterMode`'s; DDP on two `gloo` processes gave the
-#   single-process weights to 1e-12 (2.8e-17 measured) in about 0.5 s (processes forked, PyTorch already
-#   imported; started with `spawn` each child imports PyTorch anew, seconds); fp32, bf16 and fp16 training
-#   reached the same 0.97 validation accuracy.
+#   single-process weights to 1e-12 (2.8e-17 measured). The ranks are forked from a *fork server*, a fresh
+#   Python that imports PyTorch once (2–8 s here, the first time; 0.3 s for a second run): a plain `fork`
+#   of the Jupyter kernel was quicker (0.5 s) but deadlocked once under nbval, as forking a multi-threaded
+#   process may. fp32, bf16 and fp16 training reached the same validation accuracy (0.96–0.97).
 # - **Run time**: RUN_TIME_PLACEHOLDER
 #
 # ## What comes next

@@ -838,7 +838,11 @@ check_device_training(train)
 #   Python that imports PyTorch once (2–8 s here, the first time; 0.3 s for a second run): a plain `fork`
 #   of the Jupyter kernel was quicker (0.5 s) but deadlocked once under nbval, as forking a multi-threaded
 #   process may. fp32, bf16 and fp16 training reached the same validation accuracy (0.96–0.97).
-# - **Run time**: RUN_TIME_PLACEHOLDER
+# - **Run time**: the kernel needs about 15 s of CPU time for the whole notebook (`torch.compile`'s first
+#   compilation, the fork server's import of PyTorch and the timing sweep are most of it). On the course's
+#   2-core build machine, shared with other jobs at a load average of 8–15, `scripts/execute_notebooks.py`
+#   took 37–86 s and nbval 73 s (one BLAS thread, Inductor's cache warm); with an empty Inductor cache the
+#   first compilation alone adds up to a minute on such a machine. On an idle 2-core machine expect 15–25 s.
 #
 # ## What comes next
 #

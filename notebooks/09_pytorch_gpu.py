@@ -397,8 +397,10 @@ for b in sweep_batches:
 # $$T_\text{step} \approx \sum_k \max\big(\tau,\; F_k/\pi,\; Q_k/\beta\big).$$
 #
 # The figure compares it with the measurements on this machine, and shows what the same model predicts for
-# an H100 in bf16 (data-sheet peak, an assumed 5 µs per launch): the GPU stays overhead-bound up to batches
-# of thousands for a network this small, which is why small models gain little from a big GPU.
+# an H100 in bf16 (data-sheet peak, an assumed 5 µs per launch): the 256-wide network's step is nothing but
+# launch overheads up to batches of about ten thousand, which is why small models gain little from a big
+# GPU; the 4096-wide one is first bound by reading its 33 MB of weights (memory), and by arithmetic from a
+# batch of about two thousand.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
@@ -423,7 +425,7 @@ for width, color in [(256, CLASS_COLORS[1]), (4096, CLASS_COLORS[3])]:
     axes[1].loglog(batches, [sum(p.values()) for p in parts], color=color, label=f"{width} wide: total")
     axes[1].loglog(batches, [p["overhead"] or np.nan for p in parts], "--", color=color, lw=1,
                    label="time in overhead-bound kernels")
-axes[1].set(title="H100 bf16 (predicted): overhead-bound until B ≈ 10³", xlabel="batch size",
+axes[1].set(title="H100 bf16 (predicted): small steps are launch overheads", xlabel="batch size",
             ylabel="seconds per step")
 axes[1].legend(fontsize=8)
 plt.show()

@@ -333,6 +333,7 @@ def _right_answers():
     """One right answer per checker, written as a learner would (NumPy, or the engine for softplus)."""
     from test_exercises_ch08 import RIGHT_ANSWERS as CH08_RIGHT_ANSWERS
     from test_exercises_ch08 import train_with_dropout_and_early_stopping
+    from test_exercises_ch09 import RIGHT_ANSWERS as CH09_RIGHT_ANSWERS
 
     from nncourse import functional as F
     from nncourse import universal
@@ -486,6 +487,7 @@ def _right_answers():
         "check_deep_tanh_init": (lambda w, rng: init.orthogonal_(w.data, gain=5 / 3, rng=rng),),  # returns the array
         **CH08_RIGHT_ANSWERS,
         "check_regularized_model": (train_with_dropout_and_early_stopping,),
+        **CH09_RIGHT_ANSWERS,
     }
 
 

@@ -11,7 +11,7 @@ import importlib
 
 from nncourse.exercises._checker import CheckResult, Exercise
 
-CHAPTER_MODULES = ("ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08")
+CHAPTER_MODULES = ("ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08", "ch09")
 
 __all__ = ["CHAPTER_MODULES", "CheckResult", "Exercise", "all_exercises"]
 

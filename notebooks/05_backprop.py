@@ -734,9 +734,9 @@ for name, (peak, seconds, grads) in memory.items():
 #
 # Writing a backward method for every layer is fine for a handful of layers, but every new architecture
 # would need new derivations. (A little history: the backward recursion first appeared in optimal control,
-# where Kelley (1960) and Bryson (1961) computed the gradient of a flight path's cost with respect to its
-# controls by propagating adjoint variables backwards through the stages; reverse-mode differentiation of
-# an arbitrary computer program goes back to Linnainmaa (1970); Werbos (1974, 1982) applied it to neural
+# where Kelley (1960), for flight paths, and Bryson (1961), for multi-stage allocation processes, computed
+# the gradient of a cost with respect to the controls by propagating adjoint variables backwards through the
+# stages; reverse-mode differentiation of an arbitrary computer program goes back to Linnainmaa (1970); Werbos (1974, 1982) applied it to neural
 # networks; Rumelhart, Hinton and Williams (1986) made it famous by showing that the hidden layers of a
 # network trained this way learn useful internal representations.) **Reverse-mode automatic
 # differentiation** does it mechanically: each elementary operation knows its own local derivative (its
@@ -1097,7 +1097,8 @@ check_linear_backward(linear_backward, extra_cases)
 # ### Exercise 2: the backward pass of the sigmoid (2 points)
 #
 # Given the pre-activation $z$ and the upstream gradient $\partial L/\partial \sigma(z)$, return
-# $\partial L/\partial z$. Recall $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ (you may use `F.sigmoid`).
+# $\partial L/\partial z$. Recall $\sigma'(z) = \sigma(z)(1 - \sigma(z))$. The checker tries $z$ up to
+# $\pm 10^4$, where $e^{-z}$ overflows: compute $\sigma$ stably (`F.sigmoid` does).
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch05-sigmoid-backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def sigmoid_backward(z, grad_output):
@@ -1142,7 +1143,8 @@ check_softmax_cross_entropy_backward(softmax_cross_entropy_backward)
 #
 # Choose a nonlinear function $f:\mathbb R^5 \to \mathbb R$ (a product, powers, `np.sin`, `np.exp`, ...),
 # derive its gradient by hand, and write both. The checker compares your gradient with central differences
-# at three random points, exactly as `gradcheck` does.
+# at three random points, exactly as `gradcheck` does, and a fourth case asks that your gradient differ
+# between two points (a linear $f$, whose gradient is constant, proves little).
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch05-my-gradient", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_function(x):

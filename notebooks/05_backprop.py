@@ -736,8 +736,8 @@ for name, (peak, seconds, grads) in memory.items():
 # would need new derivations. (A little history: the backward recursion first appeared in optimal control,
 # where Kelley (1960), for flight paths, and Bryson (1961), for multi-stage allocation processes, computed
 # the gradient of a cost with respect to the controls by propagating adjoint variables backwards through the
-# stages; reverse-mode differentiation of an arbitrary computer program goes back to Linnainmaa (1970); Werbos (1974, 1982) applied it to neural
-# networks; Rumelhart, Hinton and Williams (1986) made it famous by showing that the hidden layers of a
+# stages; reverse-mode differentiation of an arbitrary computer program goes back to Linnainmaa (1970);
+# Werbos (1974, 1982) applied it to neural networks; Rumelhart, Hinton and Williams (1986) made it famous by showing that the hidden layers of a
 # network trained this way learn useful internal representations.) **Reverse-mode automatic
 # differentiation** does it mechanically: each elementary operation knows its own local derivative (its
 # vector–Jacobian product), the forward pass records the graph of operations,
@@ -972,9 +972,9 @@ print(f"‖∂L/∂W(l)‖ from {exploding.min():.0e} to {exploding.max():.0e} w
 
 # %% [markdown]
 # Every layer's weight gradient is about two million times what it is with He's standard deviation, a little
-# under $2^{21} \approx 2.1 \times 10^6$: at layer $l$ the activations below it contribute $2^{l-1}$ and the weights above it
-# $2^{11-l}$, together $2^{10}$ at every layer, and the loss's gradient, proportional to an output error
-# now dominated by an output $2^{11}$ times larger, another $2^{11}$. **Gradient clipping** is the usual
+# under $2^{21} \approx 2.1 \times 10^6$: at layer $l$ the activations below it contribute $2^{l-1}$ and the
+# weights above it $2^{11-l}$, together $2^{10}$ at every layer, and the loss's gradient, proportional to an
+# output error now dominated by an output $2^{11}$ times larger, another $2^{11}$. **Gradient clipping** is the usual
 # safety net (Pascanu, Mikolov & Bengio 2013, for recurrent networks,
 # where a long sequence is a very deep network): before the update, if the norm of all the gradients taken
 # together exceeds a threshold, rescale them to that norm. The direction of the step is kept, only its

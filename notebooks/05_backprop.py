@@ -737,11 +737,11 @@ for name, (peak, seconds, grads) in memory.items():
 # where Kelley (1960), for flight paths, and Bryson (1961), for multi-stage allocation processes, computed
 # the gradient of a cost with respect to the controls by propagating adjoint variables backwards through the
 # stages; reverse-mode differentiation of an arbitrary computer program goes back to Linnainmaa (1970);
-# Werbos (1974, 1982) applied it to neural networks; Rumelhart, Hinton and Williams (1986) made it famous by showing that the hidden layers of a
-# network trained this way learn useful internal representations.) **Reverse-mode automatic
-# differentiation** does it mechanically: each elementary operation knows its own local derivative (its
-# vector–Jacobian product), the forward pass records the graph of operations,
-# and `backward()` visits that graph in reverse topological order, so that each node's gradient is complete
+# Werbos (1974, 1982) applied it to neural networks; Rumelhart, Hinton and Williams (1986) made it famous
+# by showing that the hidden layers of a network trained this way learn useful internal representations.)
+# **Reverse-mode automatic differentiation** does it mechanically: each elementary operation knows its own
+# local derivative (its vector–Jacobian product), the forward pass records the graph of operations, and
+# `backward()` visits that graph in reverse topological order, so that each node's gradient is complete
 # (summed over every path) before it is passed on, exactly as in Section 1. This is what PyTorch's autograd
 # does; `nncourse.autograd` is a small, readable version over NumPy arrays (in the spirit of Karpathy's
 # micrograd, but on whole arrays). Each operation computes its output and, right beside it, its backward

@@ -563,8 +563,8 @@ plt.show()
 # vector, drawn as an 8 × 8 image, is the pattern it responds to: blue pixels push it on, red ones off. None
 # of them is a clean digit: they are blotchy strokes and contrasts (ink here, no ink there), and the output
 # layer combines the 32 detectors into ten scores. Some are nearly flat: units the training did little with.
-# Compare cs231n's and Nielsen's pictures of MNIST weights: the larger the images and the more data, the
-# more stroke-like the patterns become.
+# The first-layer pictures in other courses (cs231n's notes, Nielsen's convolutional filters in his
+# Chapter 6) come from larger images and far more data, and look cleaner and more stroke-like.
 #
 # **Reading the confusion matrix.** Row $i$ counts how the test images of digit $i$ were classified; the
 # diagonal holds the right answers. The nine mistakes are spread thinly, no pair of digits more than once,

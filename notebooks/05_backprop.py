@@ -1287,7 +1287,7 @@ check_backward_loop(backward)
 # - An autograd engine records the graph and applies each operation's local backward rule in reverse
 #   topological order; ours, our hand-written layers and PyTorch give the same weights after 40 SGD steps.
 # - Through many sigmoid layers gradients vanish (σ' ≤ 1/4); larger initial weights rebalance the layers
-#   only by saturating units; ReLU with He initialisation keeps the gradients' size. Weights too large make
+#   only by saturating units; ReLU with He initialisation roughly keeps the gradients' size. Weights too large make
 #   every gradient explode; clipping caps the step, and skip connections give the gradient an identity path.
 #
 # ## Common pitfalls

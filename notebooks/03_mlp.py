@@ -854,8 +854,9 @@ check_mlp_forward(mlp_forward)
 # Write `bce_with_logits(z, y)` that returns the mean over the batch of
 # $\ell(z, y) = -[y \log \sigma(z) + (1 - y)\log(1 - \sigma(z))]$ for logits `z` and labels `y` in
 # $\{0, 1\}$, both of shape `(N,)`, as one number. It must work for logits of $\pm 10^4$, where $\sigma(z)$
-# rounds to exactly 0 or 1, so that $\log \sigma(z)$ or $\log(1 - \sigma(z))$ is $-\infty$. *Hint:* Section 5 rewrote the loss as
-# $\log(1 + e^{z}) - y z$; `np.logaddexp(0, z)` computes $\log(e^0 + e^z)$ without overflow.
+# rounds to exactly 0 or 1, so that $\log \sigma(z)$ or $\log(1 - \sigma(z))$ is $-\infty$. *Hint:* Section 5
+# rewrote the loss as $\log(1 + e^{z}) - y z$; `np.logaddexp(0, z)` computes $\log(e^0 + e^z)$ without
+# overflow.
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch03-bce", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def bce_with_logits(z, y):

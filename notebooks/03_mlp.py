@@ -190,10 +190,10 @@ print("batched == nn.Sequential:", np.allclose(Z3, model(X)))
 # ## 3. Counting parameters
 #
 # Layer $l$ has $n_l \cdot n_{l-1}$ weights and $n_l$ biases, so a network with layer sizes
-# $n_0, n_1, \dots, n_L$ has
+# $n_0, n_1, \dots, n_K$ (a network of $K$ layers; the letter $L$ is kept for the loss, from Section 5 on) has
 #
 # $$
-# \sum_{l=1}^{L} \big(n_l\, n_{l-1} + n_l\big) = \sum_{l=1}^{L} n_l\,(n_{l-1} + 1)
+# \sum_{l=1}^{K} \big(n_l\, n_{l-1} + n_l\big) = \sum_{l=1}^{K} n_l\,(n_{l-1} + 1)
 # $$
 #
 # parameters. The input layer has none: it only holds $x$. `model.parameters()` yields them in PyTorch's
@@ -447,14 +447,14 @@ for depth, width in [(1, 24), (2, 8), (3, 6), (4, 5)]:
 # %% [markdown]
 # What the table says, and what it does not:
 #
-# * **One wide layer does worst on average** (0.83 validation accuracy), and it also fits the *training*
-#   set worst (0.78–0.91): it underfits, it does not overfit. Its 24 units are 24 soft straight lines, and
-#   following a spiral arm with straight pieces takes many of them in the right places.
+# * **One wide layer does worst on average** (0.83 validation accuracy), and on average it also fits the
+#   *training* set worst (0.78–0.91, mean 0.86): it underfits, it does not overfit. Its 24 units are 24 soft
+#   straight lines, and following a spiral arm with straight pieces takes many of them in the right places.
 # * **Two hidden layers help clearly**: 2 × 8 reaches 0.95 on average, with every seed at 0.94 or better.
 #   The second layer combines lines into curves (Section 5), a cheaper way to follow a spiral arm.
 # * **Three layers are no better than two here**: 3 × 6 averages 0.96, and its seeds (0.95–0.97) overlap
 #   those of 2 × 8 (0.94–0.97). Three seeds cannot tell these two apart, and we should not pretend they do.
-# * **Deeper is not automatically better**: two of the 4 × 5 networks are as good as any (0.96 and 0.93),
+# * **Deeper is not automatically better**: two of the 4 × 5 networks are close to the best (0.96 and 0.93),
 #   but the third is stuck at 0.73 on its own training data. The average (0.86) hides that the deep,
 #   narrow network is less *reliable* to train with plain SGD (Chapter 5 shows how gradients shrink on
 #   their way back through many saturating layers; Chapter 6 (optimisers), Chapter 7 (initialisation) and
@@ -563,8 +563,8 @@ plt.show()
 # vector, drawn as an 8 × 8 image, is the pattern it responds to: blue pixels push it on, red ones off. None
 # of them is a clean digit: they are blotchy strokes and contrasts (ink here, no ink there), and the output
 # layer combines the 32 detectors into ten scores. Some are nearly flat: units the training did little with.
-# Compare cs231n's and Nielsen's pictures of MNIST weights: the larger the images and the more data, the
-# more stroke-like the patterns become.
+# The first-layer pictures in other courses (cs231n's notes, Nielsen's convolutional filters in his
+# Chapter 6) come from larger images and far more data, and look cleaner and more stroke-like.
 #
 # **Reading the confusion matrix.** Row $i$ counts how the test images of digit $i$ were classified; the
 # diagonal holds the right answers. The nine mistakes are spread thinly, no pair of digits more than once,
@@ -699,8 +699,8 @@ ForwardPassExplorer()
 # $P(\text{class } 1)$ after 0, 50, 300 and 1,500 steps, and the loss along the way. The model and the loop
 # are written out here; the playground below runs the same ones. The untrained network says "about ½"
 # everywhere; within 50 steps it has found a straight boundary, within a few hundred it bends around the
-# moons, and then it sharpens while the loss creeps down (the spike near step 300 is one step that
-# overshot: the learning rate is on the large side).
+# moons, and then it sharpens while the loss creeps down (the spike near step 300 is a short burst
+# of steps that overshot: the learning rate is on the large side).
 
 # %%
 X_live, y_live = make_moons(200, noise=0.15, rng=0)  # the playground's data: float32, then float64
@@ -830,11 +830,11 @@ check_xor_weights(xor_relu_weights)
 #
 # Write `mlp_forward(X, weights, biases)` for a network of any depth: `weights[l]` and `biases[l]` are the
 # parameters of layer `l + 1` (PyTorch layout), every layer but the last is followed by ReLU, and the last
-# layer stays linear. Return the output of shape `(N, n_L)`.
+# layer stays linear. Return the output of shape `(N, n_K)` for a network of $K$ layers.
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch03-mlp-forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def mlp_forward(X, weights, biases):
-    """Forward pass of a ReLU MLP with a linear last layer; returns an array of shape (N, n_L)."""
+    """Forward pass of a ReLU MLP with a linear last layer; returns an array of shape (N, n_K)."""
     ### BEGIN SOLUTION
     A = X
     for W, b in zip(weights[:-1], biases[:-1], strict=True):
@@ -854,8 +854,9 @@ check_mlp_forward(mlp_forward)
 # Write `bce_with_logits(z, y)` that returns the mean over the batch of
 # $\ell(z, y) = -[y \log \sigma(z) + (1 - y)\log(1 - \sigma(z))]$ for logits `z` and labels `y` in
 # $\{0, 1\}$, both of shape `(N,)`, as one number. It must work for logits of $\pm 10^4$, where $\sigma(z)$
-# rounds to exactly 0 or 1 and $\log$ of it is $-\infty$. *Hint:* Section 5 rewrote the loss as
-# $\log(1 + e^{z}) - y z$; `np.logaddexp(0, z)` computes $\log(e^0 + e^z)$ without overflow.
+# rounds to exactly 0 or 1, so that $\log \sigma(z)$ or $\log(1 - \sigma(z))$ is $-\infty$. *Hint:* Section 5
+# rewrote the loss as $\log(1 + e^{z}) - y z$; `np.logaddexp(0, z)` computes $\log(e^0 + e^z)$ without
+# overflow.
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch03-bce", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def bce_with_logits(z, y):
@@ -925,8 +926,9 @@ check_digits_classifier(train_digits)
 #
 # ## Common pitfalls
 #
-# * **`W` versus `W.T`.** PyTorch stores weights as (out, in) and computes `X @ W.T`. Writing `X @ W` works
-#   by accident only when the layer is square, and silently computes the wrong thing.
+# * **`W` versus `W.T`.** PyTorch stores weights as (out, in) and computes `X @ W.T`. Writing `X @ W` raises
+#   a shape error unless the layer is square; when it is square, it runs and silently computes the wrong
+#   thing.
 # * **Bias shape.** A bias of shape `(n,)` broadcasts over the rows of `(N, n)`; a bias of shape `(n, 1)`
 #   would broadcast the wrong way (over columns) and give an `(n, n)` or an error.
 # * **Forgetting the activation**, or putting one on the output of a network whose loss expects raw scores

@@ -342,7 +342,7 @@ plt.show()
 # %% [markdown]
 # Three lessons from the table.
 #
-# - **Random features come close to the hand-built hats.** Their error is about five times the
+# - **Random features come close to the hand-built hats.** Their error is five to six times the
 #   interpolant's (0.0269 against 0.00479 at $N = 32$) but falls at a similar rate: the hidden layer hardly
 #   needs to be learned when there are enough random units, and the least-squares output layer does the
 #   rest exactly. This is the idea behind random-feature models and "extreme learning machines", and it
@@ -353,7 +353,8 @@ plt.show()
 #   better *exist* (the other two columns show them) but gradient descent from a random start, with a step
 #   size that must shrink as the network grows, does not get there in this budget. This is the
 #   theorem's caveat made concrete: existence, not learnability. Better optimizers (Chapter 6) and
-#   initialisations (Chapter 7) narrow the gap; they do not remove it.
+#   initialisations (Chapter 7) can narrow the gap, but no training method comes with the guarantee that
+#   the constructions have.
 # - The two constructions reduce the error steadily with more units, as the theorem promises for the best
 #   choice of weights; training does not: more units did not mean a smaller error here.
 
@@ -565,8 +566,11 @@ plt.show()
 # Squaring is the seed of much more: $xy = \tfrac12\big((x+y)^2 - x^2 - y^2\big)$ gives products, products
 # give polynomials, and Taylor polynomials give every smooth function. Yarotsky turns this into a theorem:
 # a function on $[0,1]^d$ with $n$ bounded derivatives is approximated to $\varepsilon$ by a ReLU network
-# of depth $O(\log(1/\varepsilon))$ with $O(\varepsilon^{-d/n}\log(1/\varepsilon))$ units, fewer than a
-# shallow network needs. Depth helps for ordinary smooth targets, not only for sawtooths.
+# of depth $O(\log(1/\varepsilon))$ with $O(\varepsilon^{-d/n}\log(1/\varepsilon))$ units. That count falls
+# as the smoothness $n$ grows, while a one-hidden-layer ReLU network, whose $N$ units on a line make at most
+# $N + 1$ linear pieces, cannot profit from smoothness beyond the second derivative: it needs of order
+# $\varepsilon^{-1/2}$ units for any smooth target that is not linear (Section 4's $1/N^2$ is the best rate
+# $N + 1$ pieces allow). Depth helps for ordinary smooth targets, not only for sawtooths.
 #
 # ### How narrow can a deep network be?
 #
@@ -576,7 +580,7 @@ plt.show()
 #
 # - **Lu, Pu, Wang, Hu & Wang (2017)**: ReLU networks of width $d + 4$ (for $d$ inputs) and any depth
 #   approximate every Lebesgue-integrable function on $\mathbb{R}^d$ in the $L^1$ sense; with width at
-#   most $d$ they cannot (except on a set of measure zero).
+#   most $d$ they approximate none of them, except functions that are zero almost everywhere.
 # - **Hanin & Sellke (2017)**: for uniform approximation of continuous functions on a compact subset of
 #   $\mathbb{R}^d$ with one output, the minimal width of a deep ReLU network is exactly $d + 1$ (for $m$
 #   outputs it lies between $d + 1$ and $d + m$).
@@ -677,7 +681,7 @@ print(f"random features, 100 tanh units: RMS error on the 121 × 121 grid = {rms
 # thresholds the sum between 1 and 2, $\sigma\big(k(B_1(x_1) + B_2(x_2) - 1.5)\big)$, keeps only the
 # rectangle: a **tower** (`universal.tower_network`), and sums of towers approximate continuous functions of
 # two variables as sums of bumps do on a line (up to narrow dips where four towers meet: each sees only half
-# bumps there, which is why the rigorous proofs take the ridge route above).
+# bumps there; the rigorous proofs take other routes, such as the ridge route above).
 
 # %%
 box = ((-0.4, 0.4), (-0.3, 0.5))
@@ -782,8 +786,9 @@ check_width_needed(width_needed, extra_cases)
 # **The answer to the question.** For $\sin$ on $[0, 2\pi]$, $\max|f''| = 1$ and $h = 2\pi/N$, so the bound
 # $h^2/8 \le 0.01$ asks for $N \ge 2\pi/\sqrt{0.08} \approx 22.2$, that is $N = 23$; the search finds the
 # same 23 (computed here with `universal`, whatever your function returns). The bound is this sharp because
-# with 23 knots one cell lies almost centred on a maximum of $|\sin|$, where $|f''| = 1$ is attained: the
-# measured errors at $N = 22$ and $23$ are just above and below the tolerance.
+# the cells are short: on the cell that holds a maximum of $|\sin|$, $|f''| = |\sin x|$ stays within about
+# 2 % of its maximum 1 (for $N = 22$ that cell is even centred exactly on $\pi/2$), so the error there is
+# almost exactly $h^2/8$: the measured errors at $N = 22$ and $23$ are just above and below the tolerance.
 
 # %% tags=["nbval-check-output"]
 predicted = int(np.ceil(2 * np.pi / np.sqrt(8 * 0.01)))
@@ -816,8 +821,9 @@ check_square_approximation(square_approximation)
 # %% [markdown]
 # ### Exercise 5 (open-ended): beat evenly spaced knots (3 points)
 #
-# $\tanh(5x)$ on $[-1, 1]$ is almost flat near $\pm 1$ and bends sharply near $|x| \approx 0.2$. The
-# chapter's interpolant with 8 evenly spaced knots wastes units on the flat parts: its max error is 0.131.
+# $\tanh(5x)$ on $[-1, 1]$ is almost flat near $\pm 1$ and bends sharply for $|x|$ between about 0.05 and
+# 0.3 ($|f''|$ peaks at $|x| \approx 0.13$). The chapter's interpolant with 8 units, on 9 evenly spaced
+# knots, wastes units on the flat parts: its max error is 0.131.
 # Return the weights `(W1, b1, W2, b2)` of a one-hidden-layer ReLU network with **at most 8 hidden units**
 # (`W1` of shape `(N, 1)`, `b1` `(N,)`, `W2` `(1, N)`, `b2` `(1,)`) whose max error on $[-1, 1]$ is at most
 # **0.05**. Any method is fine: place the knots by hand, fit the output layer by least squares, train. The
@@ -909,4 +915,5 @@ check_free_knots(free_knots)
 #
 # **Chapter 5: backpropagation.** The constructions here were written by hand, and the trained network used
 # `fit` as a black box. Chapter 5 opens the box: how the gradient of the loss with respect to every weight is
-# computed, layer by layer, with the chain rule, at the cost of about one extra forward pass.
+# computed, layer by layer, with the chain rule, at the cost of a small constant number of forward passes
+# (about two, counting multiply-adds), however many weights there are.

@@ -309,8 +309,9 @@ print(f"p = {p_wrong.item():.3g}: dL/dz with MSE = {grad_mse_z.item():.3g}, "
 #
 # whose truncation error shrinks like $h^2$, while its rounding error grows like
 # $\varepsilon_\text{mach}|f|/h$ ($\varepsilon_\text{mach} \approx 10^{-16}$ in float64, $10^{-7}$ in float32).
-# With $h = 10^{-6}$ in float64 both are around $10^{-10}$, and a correct backward pass agrees with the
-# difference to seven digits or more (the float32 story is at the end of this section). We compare them
+# With $h = 10^{-6}$ in float64 the truncation error is around $10^{-12}$ or less and the rounding error
+# around $10^{-10}$ (for $|f|$ of order one): rounding dominates, and a correct backward pass still agrees with
+# the difference to seven digits or more (the float32 story is at the end of this section). We compare them
 # entry by entry with the relative error $|g_i - \tilde g_i| / \max(|g_i|, |\tilde g_i|)$ and take the worst
 # entry: `nncourse.gradcheck` calls a maximum below $10^{-7}$ **exact**, below $10^{-4}$ **close** (some
 # gradient entries so small that rounding dominates) and anything else **wrong**: a bug, or a kink (below).
@@ -377,7 +378,7 @@ for name, report in sigmoid_reports.items():
 
 # %% [markdown]
 # The buggy version's worst entry is off by about 90 %; the fixed one agrees to about eight digits
-# (rounding noise, which varies from machine to machine). Seven orders of magnitude apart:
+# (rounding noise, which varies from machine to machine). Nearly eight orders of magnitude apart:
 # there is no grey zone. Run a gradient check every time you write a backward pass, on small float64
 # inputs. (It is a *test*, never a training method: the next section shows why.)
 #
@@ -587,8 +588,8 @@ plt.show()
 # On the right the numerical gradient's time follows the dashed guide ∝ $P$ (the fitted slope is printed
 # above; on a busy machine it wanders), not the dotted ∝ $P^2$: these networks are so small that one forward
 # pass costs about the same whatever their width (NumPy's per-call overheads dominate), so $2P$ passes cost
-# $\propto P$. Backpropagation's time stays flat and tiny. Either way, for a network of a million parameters the numerical gradient would
-# cost two million forward passes per training step, against one backward pass.
+# $\propto P$. Backpropagation's time stays flat and tiny. Either way, for a network of a million parameters
+# the numerical gradient would cost two million forward passes per training step, against one backward pass.
 #
 # ### Why *reverse* mode: vector–Jacobian products
 #
@@ -722,21 +723,25 @@ for name, (peak, seconds, grads) in memory.items():
 # eight per layer: the product, the sum with the bias and the tanh of each layer, and, because our engine
 # keeps every node's `.grad` (for the graph drawings), their gradients too, plus the weights' gradients.
 # Checkpointing every 4 layers ($k = \sqrt{16}$) keeps about two fifths of that, every 8 layers about three
-# fifths, for the price of one more forward pass (the times printed, which vary), and the gradients are the
-# same to the last digit. PyTorch offers the same as `torch.utils.checkpoint`.
+# fifths, and the gradients are the same to the last digit. The price, counted in operations, is one more
+# forward pass, about a third more work than forward and backward together. The printed times do not show
+# it, and may even favour checkpointing: in our engine a forward pass of these 16 small layers takes a few
+# milliseconds, less than the run-to-run noise and than the cost of building and filling the full graph's
+# arrays. With large layers, where the matrix products dominate, the extra forward pass shows. PyTorch offers
+# the same as `torch.utils.checkpoint`.
 #
 # ## 6. From hand-written backward passes to an autograd engine
 #
 # Writing a backward method for every layer is fine for a handful of layers, but every new architecture
 # would need new derivations. (A little history: the backward recursion first appeared in optimal control,
-# where Kelley (1960) and Bryson (1961) computed the gradient of a flight path's cost with respect to its
-# controls by propagating adjoint variables backwards through the stages; reverse-mode differentiation of
-# an arbitrary computer program goes back to Linnainmaa (1970); Werbos (1974, 1982) applied it to neural
-# networks; Rumelhart, Hinton and Williams (1986) made it famous by showing that the hidden layers of a
-# network trained this way learn useful internal representations.) **Reverse-mode automatic
-# differentiation** does it mechanically: each elementary operation knows its own local derivative (its
-# vector–Jacobian product), the forward pass records the graph of operations,
-# and `backward()` visits that graph in reverse topological order, so that each node's gradient is complete
+# where Kelley (1960), for flight paths, and Bryson (1961), for multi-stage allocation processes, computed
+# the gradient of a cost with respect to the controls by propagating adjoint variables backwards through the
+# stages; reverse-mode differentiation of an arbitrary computer program goes back to Linnainmaa (1970);
+# Werbos (1974, 1982) applied it to neural networks; Rumelhart, Hinton and Williams (1986) made it famous
+# by showing that the hidden layers of a network trained this way learn useful internal representations.)
+# **Reverse-mode automatic differentiation** does it mechanically: each elementary operation knows its own
+# local derivative (its vector–Jacobian product), the forward pass records the graph of operations, and
+# `backward()` visits that graph in reverse topological order, so that each node's gradient is complete
 # (summed over every path) before it is passed on, exactly as in Section 1. This is what PyTorch's autograd
 # does; `nncourse.autograd` is a small, readable version over NumPy arrays (in the spirit of Karpathy's
 # micrograd, but on whole arrays). Each operation computes its output and, right beside it, its backward
@@ -864,7 +869,7 @@ print("after 40 steps, max |layers − PyTorch| < 1e-12:", layers_gap < 1e-12)
 # large, and large weights saturate the sigmoids, which makes $\sigma'$ smaller still. The layers near the
 # input barely learn. ReLU's derivative is exactly 1 wherever the unit is active, so only the weights set
 # the scale, and with an initialisation matched to ReLU (He et al. 2015: weights of variance $2/n_\text{in}$)
-# the gradient keeps its size from layer to layer.
+# the gradient roughly keeps its size from layer to layer.
 #
 # Measure it: a network of ten hidden layers of 32 units, one batch, one backward pass, and the norm
 # $\lVert\partial L/\partial W^{(l)}\rVert$ of every layer's weight gradient.
@@ -927,14 +932,15 @@ for gain in (1, 4, 8, 16):
           f"layer's gradient norm; {saturated:.0%} of the units saturated (σ' < 0.01)")
 
 # %% [markdown]
-# A gain of 6 to 8 lifts layer 1's share from about $10^{-7}$ to about $10^{-2}$, and 16 to nearly 1, but
+# A gain of 8 lifts layer 1's share from $3 \times 10^{-7}$ to $3 \times 10^{-2}$, and 16 to 0.6, but
 # at a price: a growing share of the units sit in the flat tails of the sigmoid, where they pass almost no
 # gradient and barely change when trained. Initialisation alone can balance the layers of a sigmoid network
 # only by pushing its units towards saturation.
 #
 # ReLU with PyTorch's default initialisation (weights of variance $1/(3 n_\text{in})$, too small for ReLU)
 # loses two to three orders of magnitude; with He's initialisation the gradient norms stay within a factor
-# of about ten from the first layer to the last, with no systematic decay through the hidden layers. This is
+# of about ten from the first layer to the last (a mild, steady decline towards the input, in the figure),
+# against the sigmoid's nine orders of magnitude. This is
 # why deep networks use ReLU-like activations and careful initialisation, and why Chapter 7's
 # initialisation schemes and Chapter 8's normalisation layers matter.
 #
@@ -965,8 +971,10 @@ print(f"‖∂L/∂W(l)‖ from {exploding.min():.0e} to {exploding.max():.0e} w
       f"from {he.min():.0e} to {he.max():.0e} with He's")
 
 # %% [markdown]
-# Every layer's weight gradient is about a million times what it is with He's standard deviation (about
-# $2^{10}$ from the deltas and $2^{10}$ from the activations and the loss). **Gradient clipping** is the usual
+# Every layer's weight gradient is about two million times what it is with He's standard deviation, a little
+# under $2^{21} \approx 2.1 \times 10^6$: at layer $l$ the activations below it contribute $2^{l-1}$ and the
+# weights above it $2^{11-l}$, together $2^{10}$ at every layer, and the loss's gradient, proportional to an
+# output error now dominated by an output $2^{11}$ times larger, another $2^{11}$. **Gradient clipping** is the usual
 # safety net (Pascanu, Mikolov & Bengio 2013, for recurrent networks,
 # where a long sequence is a very deep network): before the update, if the norm of all the gradients taken
 # together exceeds a threshold, rescale them to that norm. The direction of the step is kept, only its
@@ -1043,10 +1051,10 @@ plt.show()
 # Without skips the first block's gradient is sixteen orders of magnitude below the last one's: nothing
 # near the input can learn. With them the factor is a few hundredths, and what remains is not decay through
 # the $\sigma'$ factors but the activations growing from block to block (each adds its positive sigmoid
-# output to $h$), which enlarges the later blocks' $a^{(l-1)}$. Skip connections are why networks of a hundred
-# layers train at all (ResNets, and every Transformer block); with Chapter 7's initialisation and Chapter
-# 8's normalisation layers they are the standard cure for vanishing and exploding gradients, and clipping
-# stays as a cheap guard for the steps that still blow up.
+# output to $h$), which enlarges the later blocks' $a^{(l-1)}$. Skip connections are what made networks of a
+# hundred layers and more routine to train (ResNets, and every Transformer block); with Chapter 7's
+# initialisation and Chapter 8's normalisation layers they are the standard cure for vanishing and exploding
+# gradients, and clipping stays as a cheap guard for the steps that still blow up.
 
 # %% [markdown]
 # ## Exercises
@@ -1089,7 +1097,8 @@ check_linear_backward(linear_backward, extra_cases)
 # ### Exercise 2: the backward pass of the sigmoid (2 points)
 #
 # Given the pre-activation $z$ and the upstream gradient $\partial L/\partial \sigma(z)$, return
-# $\partial L/\partial z$. Recall $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ (you may use `F.sigmoid`).
+# $\partial L/\partial z$. Recall $\sigma'(z) = \sigma(z)(1 - \sigma(z))$. The checker tries $z$ up to
+# $\pm 10^4$, where $e^{-z}$ overflows: compute $\sigma$ stably (`F.sigmoid` does).
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch05-sigmoid-backward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def sigmoid_backward(z, grad_output):
@@ -1134,7 +1143,8 @@ check_softmax_cross_entropy_backward(softmax_cross_entropy_backward)
 #
 # Choose a nonlinear function $f:\mathbb R^5 \to \mathbb R$ (a product, powers, `np.sin`, `np.exp`, ...),
 # derive its gradient by hand, and write both. The checker compares your gradient with central differences
-# at three random points, exactly as `gradcheck` does.
+# at three random points, exactly as `gradcheck` does, and a fourth case asks that your gradient differ
+# between two points (a linear $f$, whose gradient is constant, proves little).
 
 # %% jupyter={"source_hidden": true} nbgrader={"grade": false, "grade_id": "ch05-my-gradient", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_function(x):
@@ -1277,7 +1287,7 @@ check_backward_loop(backward)
 # - An autograd engine records the graph and applies each operation's local backward rule in reverse
 #   topological order; ours, our hand-written layers and PyTorch give the same weights after 40 SGD steps.
 # - Through many sigmoid layers gradients vanish (σ' ≤ 1/4); larger initial weights rebalance the layers
-#   only by saturating units; ReLU with He initialisation keeps the gradients' size. Weights too large make
+#   only by saturating units; ReLU with He initialisation roughly keeps the gradients' size. Weights too large make
 #   every gradient explode; clipping caps the step, and skip connections give the gradient an identity path.
 #
 # ## Common pitfalls

@@ -7,11 +7,14 @@ from test_widget_base import floats, items, texts
 
 from nncourse import nn
 from nncourse.data.planar import PLANAR_DATASETS
+from nncourse.plot import DIVERGING_CMAP
+from nncourse.widgets._canvas import colormap_rgba
 from nncourse.widgets.regularization import (
     GRID,
     MAX_LAYERS,
     MAX_UNITS,
     N_SAMPLES,
+    UNIT_GAP,
     UNIT_GRID,
     RegularizationLab,
 )
@@ -109,7 +112,8 @@ def test_three_full_batch_steps_match_pytorch_with_l1_and_l2_on_the_weights_only
     weights = [m.weight for m in twin if isinstance(m, torch.nn.Linear)]
     others = [p for p in twin.parameters() if all(p is not w for w in weights)]
     groups = [{"params": weights, "weight_decay": l2}, {"params": others, "weight_decay": 0.0}]
-    make = {"SGD": lambda: torch.optim.SGD(groups, lr=0.1), "momentum": lambda: torch.optim.SGD(groups, lr=0.1, momentum=0.9),
+    make = {"SGD": lambda: torch.optim.SGD(groups, lr=0.1),
+            "momentum": lambda: torch.optim.SGD(groups, lr=0.1, momentum=0.9),
             "Adam": lambda: torch.optim.Adam(groups, lr=0.1), "AdamW": lambda: torch.optim.AdamW(groups, lr=0.1)}
     torch_optimizer = make[optimizer]()
     X, t = torch.from_numpy(lab.X_train), torch.from_numpy(lab.t_train)
@@ -239,29 +243,42 @@ def test_the_picture_has_the_map_the_points_the_losses_and_one_picture_per_unit(
     train_curve, test_curve = items(loss, "line")
     np.testing.assert_allclose(floats(test_curve, "y"), [row[2] for row in lab.history], rtol=1e-6)
     np.testing.assert_allclose(floats(train_curve, "x"), [row[0] for row in lab.history])
-    pictures = items(units, "image")
-    assert len(pictures) == 2 * 6 and {(p["nx"], p["ny"]) for p in pictures} == {(UNIT_GRID, UNIT_GRID)}
-    assert {"class 0", "class 1", "train", "test", "P(class 1)"} <= set(texts(lab.panels))
+    (mosaic,) = items(units, "image")
+    assert (mosaic["nx"], mosaic["ny"]) == (6 * UNIT_GRID + 5 * UNIT_GAP, 2 * UNIT_GRID + UNIT_GAP)
+    assert {"class 0", "class 1", "train", "test", "P(class 1)", "layer 1", "layer 2"} <= set(texts(lab.panels))
 
 
-def test_the_unit_pictures_show_each_units_output_over_the_plane(lab):
-    hidden, logits = lab.unit_outputs(lab.unit_grid)
+def test_each_units_picture_is_its_output_over_the_plane_scaled_to_its_largest_magnitude(lab):
+    lab.advance()
     lab.model.eval()
-    first_layer = lab.model[1](lab.model[0](lab.unit_grid))  # Linear → Tanh
+    first_layer = lab.model[1](lab.model[0](lab.unit_grid))  # Linear → Tanh, evaluation mode
+    second_layer = lab.model[4](lab.model[3](first_layer))  # (Dropout at 2 and 5: the identity here)
+    hidden, logits = lab.unit_outputs(lab.unit_grid)
     np.testing.assert_allclose(hidden[0], first_layer)
+    np.testing.assert_allclose(hidden[1], second_layer)
     np.testing.assert_allclose(logits, lab.model(lab.unit_grid)[:, 0])
-    values = np.frombuffer(items(lab.panels[3], "image")[0]["rgba"], dtype=np.uint8).reshape(UNIT_GRID, UNIT_GRID, 4)
-    assert len(np.unique(values.reshape(-1, 4), axis=0)) > 10  # a picture, not a flat colour
+    (image,) = items(lab.panels[3], "image")
+    rgba = np.frombuffer(image["rgba"], dtype=np.uint8).reshape(image["ny"], image["nx"], 4)
+    step = UNIT_GRID + UNIT_GAP
+    for layer, outputs in enumerate((first_layer, second_layer)):
+        bottom = (1 - layer) * step  # row 0 of the image is at the bottom: layer 1 is the upper row
+        for unit in (0, 5):
+            values = outputs[:, unit] / np.abs(outputs[:, unit]).max()
+            expected = colormap_rgba(DIVERGING_CMAP, (values + 1) / 2) * 255
+            block = rgba[bottom:bottom + UNIT_GRID, unit * step:unit * step + UNIT_GRID].reshape(-1, 4)
+            np.testing.assert_allclose(block, expected, atol=1.0)
+    assert len(np.unique(rgba.reshape(-1, 4), axis=0)) > 20  # pictures, not flat colours
 
 
 def test_the_largest_network_fits_in_the_units_panel():
     lab = RegularizationLab(layers=MAX_LAYERS, units=MAX_UNITS)
     panel = lab.panels[3]
     (x0, x1), (y0, y1) = panel["xlim"], panel["ylim"]
-    for picture in items(panel, "image"):
-        left, right, bottom, top = picture["extent"]
-        assert x0 <= left and right <= x1 and y0 <= bottom and top <= y1
-    assert len(items(panel, "image")) == MAX_LAYERS * MAX_UNITS
+    (picture,) = items(panel, "image")
+    left, right, bottom, top = picture["extent"]
+    assert x0 <= left and right <= x1 and y0 <= bottom and top <= y1
+    assert (picture["nx"], picture["ny"]) == (MAX_UNITS * (UNIT_GRID + UNIT_GAP) - UNIT_GAP,
+                                              MAX_LAYERS * (UNIT_GRID + UNIT_GAP) - UNIT_GAP)
 
 
 # -- where training cannot go on -------------------------------------------------------------------------------

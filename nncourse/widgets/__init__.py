@@ -6,5 +6,11 @@ hands it to a :class:`~nncourse.widgets._canvas.Canvas`, an ``anywidget`` whose 
 (``static/canvas.js``, shipped inside the package) paints it. Tests drive the widgets headless: set
 ``widget.controls[...].value`` or call their methods, then read ``widget.panels``. ``widget.ui`` is the
 ipywidgets container to display; displaying the widget object shows it too. :mod:`nncourse.widgets.live`
-has the reusable play / pause / step / reset piece for widgets that train live.
+has the reusable play / pause / step / reset piece for widgets that train live;
+:class:`nncourse.widgets.regularization.RegularizationLab` (Chapter 8) builds a TensorFlow-Playground-class
+regularization lab on it.
 """
+
+from nncourse.widgets.regularization import RegularizationLab
+
+__all__ = ["RegularizationLab"]

@@ -34,6 +34,7 @@ MAX_LAYERS, MAX_UNITS = 4, 8
 PLANE = (-1.6, 1.6, -1.6, 1.6)  # x1 from, x1 to, x2 from, x2 to
 GRID = 50  # points per side of the decision map
 UNIT_GRID = 20  # points per side of each hidden unit's picture
+UNIT_GAP = 3  # blank pixels between two units' pictures
 WEIGHT_LIMIT = 1e6  # a parameter beyond this (or NaN) means the steps ran away: training stops before overflow
 
 
@@ -98,9 +99,9 @@ class RegularizationLab(CanvasWidget):
         check_int(w, "steps_per_frame", steps_per_frame, 1, 50)
         check_int(w, "seed", seed, 0, 9)
         self.max_steps = check_int(w, "max_steps", max_steps, 1, 1_000_000)
-        super().__init__(width=940, height=430, description="a regularization lab: a small network learning a "
+        super().__init__(width=880, height=430, description="a regularization lab: a small network learning a "
                                                             "two-class problem of the plane, live")
-        wide, narrow = widgets.Layout(width="300px"), widgets.Layout(width="205px")
+        wide, narrow = widgets.Layout(width="290px"), widgets.Layout(width="195px")
 
         def slider(kind, value, description, **options):
             return kind(value=value, description=description, style=LABEL_STYLE, layout=wide,
@@ -199,7 +200,8 @@ class RegularizationLab(CanvasWidget):
         others = [p for p in self.model.parameters() if id(p) not in penalised]
         self.optimizers = [self._optimizer(self.weights, float(self._value("l2"))), self._optimizer(others, 0.0)]
         self.criterion = nn.BCEWithLogitsLoss()
-        self.steps = 0
+        self._parameters = list(self.model.parameters())
+        self.steps, self.diverged = 0, False
         self._order, self._cursor = np.arange(0), 0
         self.history = []  # (step, training loss, test loss, training accuracy, test accuracy) after each frame
         self._record()
@@ -222,6 +224,7 @@ class RegularizationLab(CanvasWidget):
                 module.p = float(self._value("dropout"))
 
     def changed(self):
+        self.check_diverged()  # the weights may have been set by hand
         if self._data_key() != self._data:
             self.make_data()
             self.restart()
@@ -249,10 +252,11 @@ class RegularizationLab(CanvasWidget):
 
     # -- training -------------------------------------------------------------------------------------------
 
-    @property
-    def diverged(self):
-        """Whether a parameter is NaN or beyond ``WEIGHT_LIMIT`` in magnitude (a learning rate too large)."""
-        return not all(np.all(np.abs(p.data) <= WEIGHT_LIMIT) for p in self.model.parameters())
+    def check_diverged(self):
+        """Set and return ``diverged``: whether a parameter is NaN or beyond ``WEIGHT_LIMIT`` in magnitude (a
+        learning rate too large). Checked after every step, so that no forward pass ever overflows."""
+        self.diverged = not all(np.all(np.abs(p.data) <= WEIGHT_LIMIT) for p in self._parameters)
+        return self.diverged
 
     def blocked(self):
         """Why training cannot go on (a message), or ``""``: a diverged network, or batch norm on one point."""
@@ -291,10 +295,10 @@ class RegularizationLab(CanvasWidget):
         """Train ``steps_per_frame`` steps, record the losses and redraw; False (stop playing) when blocked."""
         if not self.blocked():
             for _ in range(int(self._value("steps_per_frame"))):
-                if self.steps >= self.max_steps or self.diverged:
+                if self.steps >= self.max_steps or self.check_diverged():
                     break
                 self.train_step()
-            if not self.diverged:
+            if not self.check_diverged():
                 self._record()
         self.update()
         return not self.blocked() and self.steps < self.max_steps
@@ -345,8 +349,12 @@ class RegularizationLab(CanvasWidget):
         optimizer = self._value("optimizer")
         decay = "decoupled decay" if optimizer == "AdamW" else "L2"
         return (f"{optimizer} · lr {self._value('lr'):g} · L1 {self._value('l1'):g} · {decay} "
-                f"{self._value('l2'):g} · dropout {self._value('dropout'):.2f} · batch {self._batch_size()} · "
+                f"{self._value('l2'):g} · dropout {self._value('dropout'):.2f} · {self._batch_text()} · "
                 f"{self._value('steps_per_frame')} steps/frame")
+
+    def _batch_text(self):
+        chosen, size = int(self._value("batch_size")), self._batch_size()
+        return f"batch {chosen}" if chosen == size else f"batch {chosen} (all {size} training points)"
 
     def scene(self):
         return [self._boundary_panel(), self._loss_panel(), self._settings_panel(), self._units_panel()]
@@ -363,7 +371,7 @@ class RegularizationLab(CanvasWidget):
         legend += [draw.legend_entry("train", "white", marker="o", edge=COLORS["neutral"], edgewidth=1.0),
                    draw.legend_entry("test", "white", marker="o", edge=COLORS["boundary"], edgewidth=1.6)]
         step, _, _, train_accuracy, test_accuracy = self.history[-1]
-        return draw.panel([52, 34, 300, 300], xlim=PLANE[:2], ylim=PLANE[2:], items=items, xlabel="x₁",
+        return draw.panel([52, 34, 290, 290], xlim=PLANE[:2], ylim=PLANE[2:], items=items, xlabel="x₁",
                           ylabel="x₂", title=f"step {step}: train {train_accuracy:.0%}, test {test_accuracy:.0%} right",
                           legend=legend, legend_at=(4, 4), title_size=12,
                           colorbar=draw.colorbar(CLASS_CMAP, 0.0, 1.0, label="P(class 1)"))
@@ -377,7 +385,7 @@ class RegularizationLab(CanvasWidget):
         items = [draw.line(shown[:, 0], np.minimum(shown[:, 1], top), color=COLORS["train"]),
                  draw.line(shown[:, 0], np.minimum(shown[:, 2], top), color=COLORS["test"])]
         _, train_loss, test_loss, _, _ = self.history[-1]
-        return draw.panel([500, 34, 410, 120], xlim=(0, max(100, self.steps)), ylim=(0, top), items=items,
+        return draw.panel([470, 34, 400, 120], xlim=(0, max(100, self.steps)), ylim=(0, top), items=items,
                           xlabel="step", ylabel="loss (BCE)", title_size=12,
                           title=f"loss: train {train_loss:.3f}, test {test_loss:.3f}",
                           legend=[draw.legend_entry("train", COLORS["train"]),
@@ -389,26 +397,41 @@ class RegularizationLab(CanvasWidget):
         if message:
             items.append(draw.label(0.0, -0.6, message, size=11, align="left", color=COLORS["highlight"],
                                     weight="bold"))
-        return draw.panel([500, 200, 410, 16], xlim=(0, 1), ylim=(-1, 1), items=items, axes=False)
+        return draw.panel([470, 196, 400, 16], xlim=(0, 1), ylim=(-1, 1), items=items, axes=False)
+
+    def unit_mosaic(self):
+        """Every hidden unit's output over the plane, each scaled to its own largest magnitude (so in [−1, 1]),
+        as one array: layer 1 in the top row of pictures, ``UNIT_GAP`` blank (0) pixels between pictures,
+        row 0 at the bottom as :func:`~nncourse.widgets._canvas.image` wants it. One image, coloured at once.
+
+        >>> RegularizationLab(layers=2, units=3).unit_mosaic().shape  # 2 rows and 3 columns of 20 × 20
+        (43, 66)
+        """
+        hidden, _ = self.unit_outputs(self.unit_grid)
+        rows, cols, step = len(hidden), int(self._value("units")), UNIT_GRID + UNIT_GAP
+        mosaic = np.zeros((max(rows * step - UNIT_GAP, 1), max(cols * step - UNIT_GAP, 1)))
+        for row, outputs in enumerate(hidden):
+            bottom = (rows - 1 - row) * step
+            scale = np.max(np.abs(outputs), axis=0)
+            scaled = outputs / np.where(scale > 0, scale, 1.0)
+            for unit in range(cols):
+                mosaic[bottom:bottom + UNIT_GRID, unit * step:unit * step + UNIT_GRID] = \
+                    scaled[:, unit].reshape(UNIT_GRID, UNIT_GRID)
+        return mosaic
 
     def _units_panel(self):
-        """One small picture per hidden unit: its output over the plane, scaled to its own largest magnitude."""
-        hidden, _ = self.unit_outputs(self.unit_grid)
-        cell, gap = 1.0, 0.18
+        """One small picture per hidden unit (one mosaic image), a label per layer."""
+        rows, cols = int(self._value("layers")), int(self._value("units"))
+        gap = UNIT_GAP / UNIT_GRID  # in units of one picture's side
         items = []
-        for row, outputs in enumerate(hidden):
-            top = -row * (cell + gap)
-            items.append(draw.label(-0.12, top - cell / 2, f"layer {row + 1}", size=11, align="right"))
-            for unit in range(outputs.shape[1]):
-                values = outputs[:, unit]
-                scale = float(np.max(np.abs(values))) if np.all(np.isfinite(values)) else 0.0
-                picture = values / scale if scale > 0 else np.zeros_like(values)
-                left = unit * (cell + gap)
-                items.append(draw.image(picture.reshape(UNIT_GRID, UNIT_GRID), (left, left + cell, top - cell, top),
-                                        cmap=DIVERGING_CMAP, vmin=-1.0, vmax=1.0))
-        title = ("each hidden unit's output over the plane (blue +, red −, own scale)" if hidden
+        if rows:
+            extent = (0.0, cols + (cols - 1) * gap, -(rows + (rows - 1) * gap), 0.0)
+            items.append(draw.image(self.unit_mosaic(), extent, cmap=DIVERGING_CMAP, vmin=-1.0, vmax=1.0))
+            items += [draw.label(-0.12, -row * (1 + gap) - 0.5, f"layer {row + 1}", size=11, align="right")
+                      for row in range(rows)]
+        title = ("each hidden unit's output over the plane (blue +, red −, own scale)" if rows
                  else "no hidden layers: a linear model, logistic regression")
-        width, height = 410, 180
-        per_unit = min(width / (1.2 + MAX_UNITS * (cell + gap)), height / (MAX_LAYERS * (cell + gap)))
-        return draw.panel([500, 244, width, height], xlim=(-1.2, -1.2 + width / per_unit),
+        width, height = 400, 180
+        per_unit = min(width / (1.2 + MAX_UNITS * (1 + gap)), height / (MAX_LAYERS * (1 + gap)))
+        return draw.panel([470, 240, width, height], xlim=(-1.2, -1.2 + width / per_unit),
                           ylim=(-height / per_unit, 0.0), items=items, axes=False, title=title, title_size=12)

@@ -205,7 +205,16 @@ def test_live_settings_reach_the_optimizers_and_the_dropout_layers(lab):
     assert weights.param_groups[0]["lr"] == others.param_groups[0]["lr"] == 0.01
     assert (weights.param_groups[0]["weight_decay"], others.param_groups[0]["weight_decay"]) == (3e-3, 0.0)
     assert {m.p for m in lab.model if isinstance(m, nn.Dropout)} == {0.4}
-    assert "lr 0.01" in texts(lab.panels)[-2] or any("lr 0.01 " in t for t in texts(lab.panels))
+    assert "SGD · lr 0.01 · L1 0 · L2 0.003" in texts(lab.panels)
+    assert "dropout 0.40 · batch 16 · 10 steps per frame" in texts(lab.panels)
+
+
+def test_a_batch_larger_than_the_training_set_is_shown_as_chosen_and_uses_every_point(lab):
+    lab.controls["test_fraction"].value = 0.9  # 30 training points
+    lab.controls["batch_size"].value = 64
+    assert lab._batch_size() == 30 and "dropout 0.00 · batch 64 (all 30) · 10 steps per frame" in texts(lab.panels)
+    lab.controls["batch_size"].value = 128
+    assert "dropout 0.00 · batch 128 (all 30) · 10 steps per frame" in texts(lab.panels)
 
 
 def test_the_settings_line_names_decoupled_weight_decay_for_adamw(lab):

@@ -345,16 +345,20 @@ class RegularizationLab(CanvasWidget):
         return (0.5 * (1.0 + np.tanh(0.5 * logits))).reshape(GRID, GRID)  # σ(z), no overflow for large |z|
 
     def settings(self):
-        """The settings in force, in one line (the picture shows them)."""
+        """The settings in force, in two lines (the picture shows them).
+
+        >>> RegularizationLab(optimizer="AdamW", l2=0.01).settings()
+        ['AdamW · lr 0.3 · L1 0 · decoupled decay 0.01', 'dropout 0.00 · batch 16 · 10 steps per frame']
+        """
         optimizer = self._value("optimizer")
         decay = "decoupled decay" if optimizer == "AdamW" else "L2"
-        return (f"{optimizer} · lr {self._value('lr'):g} · L1 {self._value('l1'):g} · {decay} "
-                f"{self._value('l2'):g} · dropout {self._value('dropout'):.2f} · {self._batch_text()} · "
-                f"{self._value('steps_per_frame')} steps/frame")
+        return [f"{optimizer} · lr {self._value('lr'):g} · L1 {self._value('l1'):g} · {decay} {self._value('l2'):g}",
+                f"dropout {self._value('dropout'):.2f} · {self._batch_text()} · "
+                f"{self._value('steps_per_frame')} steps per frame"]
 
     def _batch_text(self):
         chosen, size = int(self._value("batch_size")), self._batch_size()
-        return f"batch {chosen}" if chosen == size else f"batch {chosen} (all {size} training points)"
+        return f"batch {chosen}" if chosen == size else f"batch {chosen} (all {size})"
 
     def scene(self):
         return [self._boundary_panel(), self._loss_panel(), self._settings_panel(), self._units_panel()]
@@ -385,19 +389,17 @@ class RegularizationLab(CanvasWidget):
         items = [draw.line(shown[:, 0], np.minimum(shown[:, 1], top), color=COLORS["train"]),
                  draw.line(shown[:, 0], np.minimum(shown[:, 2], top), color=COLORS["test"])]
         _, train_loss, test_loss, _, _ = self.history[-1]
-        return draw.panel([470, 34, 400, 120], xlim=(0, max(100, self.steps)), ylim=(0, top), items=items,
+        return draw.panel([470, 30, 400, 110], xlim=(0, max(100, self.steps)), ylim=(0, top), items=items,
                           xlabel="step", ylabel="loss (BCE)", title_size=12,
                           title=f"loss: train {train_loss:.3f}, test {test_loss:.3f}",
                           legend=[draw.legend_entry("train", COLORS["train"]),
                                   draw.legend_entry("test", COLORS["test"])], legend_at=(-6, 4))
 
     def _settings_panel(self):
-        message = self.blocked()
-        items = [draw.label(0.0, 0.5, self.settings(), size=11, align="left")]
-        if message:
-            items.append(draw.label(0.0, -0.6, message, size=11, align="left", color=COLORS["highlight"],
-                                    weight="bold"))
-        return draw.panel([470, 196, 400, 16], xlim=(0, 1), ylim=(-1, 1), items=items, axes=False)
+        lines = self.settings() + [self.blocked()]
+        items = [draw.label(0.0, 2.5 - row, text, size=11, align="left", color=COLORS["highlight"] if row == 2 else
+                            "#000000", weight="bold" if row == 2 else "") for row, text in enumerate(lines) if text]
+        return draw.panel([470, 184, 400, 46], xlim=(0, 1), ylim=(0, 3), items=items, axes=False)
 
     def unit_mosaic(self):
         """Every hidden unit's output over the plane, each scaled to its own largest magnitude (so in [−1, 1]),
@@ -431,7 +433,7 @@ class RegularizationLab(CanvasWidget):
                       for row in range(rows)]
         title = ("each hidden unit's output over the plane (blue +, red −, own scale)" if rows
                  else "no hidden layers: a linear model, logistic regression")
-        width, height = 400, 180
+        width, height = 400, 160
         per_unit = min(width / (1.2 + MAX_UNITS * (1 + gap)), height / (MAX_LAYERS * (1 + gap)))
-        return draw.panel([470, 240, width, height], xlim=(-1.2, -1.2 + width / per_unit),
+        return draw.panel([470, 262, width, height], xlim=(-1.2, -1.2 + width / per_unit),
                           ylim=(-height / per_unit, 0.0), items=items, axes=False, title=title, title_size=12)

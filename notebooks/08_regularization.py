@@ -1076,11 +1076,18 @@ print(f"unregularized baseline: validation accuracy {evaluate(baseline, CE, (X_v
 #
 # Not reproduced: the double-descent peak (not expected without label noise at this scale, and not seen).
 #
-# Run time: the cells take about 20 s of CPU time (one BLAS thread; measured cell by cell in one process), so
-# about 25 s with the kernel's start and the figures on an idle 2-core machine; on the course's build machine,
-# shared with other jobs (load 4–8 on its 2 cores), a full execution took 28–70 s of wall-clock time. Most of
-# it is the dropout comparison (18 training runs, 4.5 s), batch norm's Figure 1 (2 s), the augmentation runs
-# (2 s) and importing PyTorch (2.5 s). The lab's frames per second are not measured: there is no lab yet.
+# Run time: the cells take about 28 s of CPU time (one BLAS thread; measured cell by cell in one process on a
+# quiet machine), so about 30 s with the kernel's start and the figures; on the course's build machine,
+# shared with other jobs (load 10–14 on its 2 cores), a full execution took 108–144 s of wall-clock time.
+# Most of it is the dropout comparison (18 training runs, 5 s), Adam with L2 against AdamW (12 runs, 2.7 s),
+# importing PyTorch (2.5–3.8 s), batch norm's Figure 1 (2.4 s), the augmentation runs (2 s) and the lab's
+# static figure (3 runs, 1.4 s).
+#
+# The lab, in JupyterLab in headless Chromium on that loaded machine (load average about 10): 12.3 pictures
+# per second while training (10 steps of the 2-8-8-8-1 network per picture, with the map, both losses and 24
+# unit pictures redrawn), and a median of 46–244 ms from a control to its new picture (the live settings
+# 46–153 ms, a new network 55–95 ms, a new test share 244 ms, step and reset 168 ms), above the course's
+# 50 ms target at that load; in the kernel, a new picture takes about 8 ms and a new network 15 ms of it.
 #
 # ## What comes next
 #

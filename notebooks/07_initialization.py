@@ -555,7 +555,7 @@ plt.show()
 #   layer 1 are $10^{-4}$ of the output's or less.
 
 # %%
-from nncourse.widgets import SignalPropagationExplorer
+from nncourse.widgets.signal_propagation import SignalPropagationExplorer
 
 SignalPropagationExplorer(depth=30, width=64, activation="relu", init="xavier_normal")
 

@@ -7,8 +7,7 @@ hands it to a :class:`~nncourse.widgets._canvas.Canvas`, an ``anywidget`` whose 
 ``widget.controls[...].value`` or call their methods, then read ``widget.panels``. ``widget.ui`` is the
 ipywidgets container to display; displaying the widget object shows it too. :mod:`nncourse.widgets.live`
 has the reusable play / pause / step / reset piece for widgets that train live.
+
+Import a widget from its module, as the notebooks do (``from nncourse.widgets.optimizer_lab import
+OptimizerLab``): importing this package imports no widget, so a chapter loads only what it shows.
 """
-
-from nncourse.widgets.signal_propagation import SignalPropagationExplorer
-
-__all__ = ["SignalPropagationExplorer"]

@@ -9,8 +9,7 @@ import pytest
 from test_widget_base import floats, items, texts
 
 from nncourse import nn
-from nncourse.widgets.signal_propagation import SignalPropagationExplorer
-from nncourse.widgets.signal_propagation import INITS
+from nncourse.widgets.signal_propagation import INITS, SignalPropagationExplorer
 
 SCHEMES = tuple(INITS.values())
 

@@ -21,6 +21,7 @@ reference. On several GPUs the same code uses the ``nccl`` backend, one process 
 ['net.0.bias', 'net.0.weight']
 """
 
+import datetime
 import os
 import tempfile
 
@@ -78,7 +79,9 @@ def train_single_process(steps=5, batch_size=32, lr=0.1, seed=0):
 def _worker(rank, world_size, init_file, result_file, steps, batch_size, lr, seed):
     """One rank: join the group, wrap the model in DDP, train on this rank's shard of every batch."""
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
+    # A rank that never arrives makes the others fail after a minute instead of waiting half an hour.
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size,
+                            timeout=datetime.timedelta(seconds=60))
     try:
         model = DistributedDataParallel(_model(seed))  # DDP also broadcasts rank 0's weights at the start
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)

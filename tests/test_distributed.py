@@ -6,6 +6,7 @@ import torch
 from nncourse.distributed import digits_batches, train_data_parallel, train_single_process
 
 
+@pytest.mark.timeout(300)  # a rank that hangs fails this test rather than the whole run
 def test_two_ddp_processes_on_half_batches_give_single_process_weights():
     parallel = train_data_parallel(world_size=2, steps=4, batch_size=32, lr=0.1, seed=3)
     single = train_single_process(steps=4, batch_size=32, lr=0.1, seed=3)

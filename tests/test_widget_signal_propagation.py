@@ -169,6 +169,16 @@ def test_the_step_button_trains_and_reset_puts_everything_back(widget):
     assert widget.panels[3]["title"].startswith("untrained")
 
 
+def test_once_training_has_ended_play_and_train_are_greyed_out_until_a_new_network(widget):
+    buttons = (widget.play.play, widget.play.step_button)
+    widget.controls["steps_per_frame"].value = 20
+    while widget.advance():
+        assert not any(button.disabled for button in buttons)
+    assert len(widget.losses) == 40 and all(button.disabled for button in buttons)
+    widget.controls["gain"].value = 2.0  # a new network to train
+    assert widget.losses == [] and not any(button.disabled for button in buttons)
+
+
 def test_a_diverging_network_stops_with_a_message_not_an_error():
     widget = SignalPropagationExplorer(depth=20, width=64, activation="relu", init="kaiming_normal", gain=4.0,
                                        lr=1.0, steps_per_frame=20, max_steps=200)
@@ -189,7 +199,7 @@ def test_colours_that_carry_values_have_a_legend(shared):
         ({"depth": 51}, "depth must be an integer from 1 to 50, got 51"),
         ({"width": 8}, "width must be an integer from 16 to 128, got 8"),
         ({"width": 40}, "width must be a multiple of 16, got 40"),
-        ({"activation": "softplus"}, "activation must be one of"),
+        ({"activation": "mish"}, "activation must be one of"),
         ({"init": "he"}, "init must be one of"),
         ({"gain": 0.0}, "gain must be a number from 0.25 to 4.0, got 0.0"),
         ({"gain": float("nan")}, "gain must be a number"),

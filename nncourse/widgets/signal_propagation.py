@@ -220,6 +220,11 @@ class SignalPropagationExplorer(CanvasWidget):
         self.optimizer = None
         self.losses, self.diverged = [], False
         self.accuracy, self._accuracy_step = None, 0
+        self._finished(False)
+
+    def _finished(self, done):
+        """Grey out play and train once training has ended (max_steps reached or diverged), until a restart."""
+        self.play.play.disabled = self.play.step_button.disabled = done
 
     def _sync_layer_slider(self):
         """The histogram layer's slider ranges over the hidden layers of the current depth (quietly)."""
@@ -278,6 +283,7 @@ class SignalPropagationExplorer(CanvasWidget):
                 self._accuracy_step = len(self.losses)
                 self.accuracy = float(np.mean(self.model(self.X_val).argmax(axis=1) == self.y_val))
         self.update()
+        self._finished(done)
         return not done
 
     def _train_step(self, X_batch, y_batch):

@@ -19,8 +19,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 def pytest_collection_modifyitems(config, items):
     """How two workers share the suite (pytest-xdist, ``--dist loadgroup``): the tests of one file, or the cells
     of one notebook (nbval runs them in order, in one kernel), stay together on one worker; the browser test's
-    chapters go out one by one, because together they would be the longest part of the run on one worker."""
+    chapters go out in two halves (odd and even chapters), because together they would be the longest part of
+    the run on one worker. Each half runs without interruption, so its JupyterLab and browser (module-scoped
+    fixtures) are closed before its worker goes on."""
     for item in items:
         path, _, name = item.nodeid.partition("::")
-        group = item.nodeid if path.endswith("test_browser.py") else path
-        item.add_marker(pytest.mark.xdist_group(group.replace("[", "(").replace("]", ")")))  # xdist: no "]" in it
+        group = path
+        if path.endswith("test_browser.py"):
+            chapter = name.partition("[")[2][:2]
+            group += "::odd" if chapter.isdigit() and int(chapter) % 2 else "::even"
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -445,9 +445,11 @@ def format_rows(chapter, rows):
 # -- the tests ------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """One JupyterLab over a copy of notebooks/ (and the student build of one chapter) for the session."""
+    """One JupyterLab over a copy of notebooks/ (and the student build of one chapter) per run of this module
+    on a worker: torn down before the worker goes on to other files, because playwright's sync API keeps an
+    event loop running that nbval's kernels and the site test's own browser cannot share."""
     require_chromium()
     base = tmp_path_factory.mktemp("browser")
     root = base / "notebooks"
@@ -466,7 +468,7 @@ def lab(tmp_path_factory):
         stop_jupyterlab(process, log)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(lab):
     from playwright.sync_api import sync_playwright
 
@@ -510,7 +512,7 @@ def test_chapter_runs_and_every_widget_control_changes_the_picture(lab, page, ch
     for root in roots:  # the side bar is open: the notebook column is about 950 px (the issue's: 968 px)
         width, needed = root.evaluate("(e) => [e.clientWidth, e.scrollWidth]")
         assert needed <= width, f"{chapter}: a widget needs {needed} px in a {width} px column"
-    rows = measure_widgets(page, repeats=1)  # the benchmark repeats; here, every control once
+    rows = measure_widgets(page, repeats=2)
     print("\n" + format_rows(chapter, rows))
     assert rows, f"{chapter}: widgets without controls"
     kinds = {row["kind"] for row in rows}

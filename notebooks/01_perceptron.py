@@ -640,7 +640,7 @@ print("same predictions:", bool(np.array_equal(torch_pred, ours.predict(X_blob))
 # as $\operatorname{step}(0) = 1$ does), differentiated by autograd and stepped by `torch.optim.SGD`,
 # makes the same updates again:
 
-# %% tags=["nbval-check-output"]
+# %%
 linear = torch.nn.Linear(2, 1, dtype=torch.float64)
 torch.nn.init.zeros_(linear.weight)
 torch.nn.init.zeros_(linear.bias)
@@ -657,7 +657,8 @@ for _ in range(ours.n_epochs_):
 print("autograd + SGD on the perceptron loss gives Rosenblatt's weights:",
       np.allclose(linear.weight.detach().numpy().ravel(), ours.weight, rtol=1e-12),
       np.isclose(linear.bias.item(), ours.bias, rtol=1e-12))
-#
+
+# %% [markdown]
 # ## 10. Playground
 #
 # Before the interactive version, the static picture it starts from: the line $x_1 + x_2 - 0.5 = 0$ (it

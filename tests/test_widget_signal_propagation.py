@@ -169,14 +169,14 @@ def test_the_step_button_trains_and_reset_puts_everything_back(widget):
     assert widget.panels[3]["title"].startswith("untrained")
 
 
-def test_once_training_has_ended_play_and_train_are_greyed_out_until_a_new_network(widget):
-    buttons = (widget.play.play, widget.play.step_button)
+def test_play_stops_at_max_steps_and_train_goes_on_one_frame_at_a_time(widget):
     widget.controls["steps_per_frame"].value = 20
-    while widget.advance():
-        assert not any(button.disabled for button in buttons)
-    assert len(widget.losses) == 40 and all(button.disabled for button in buttons)
-    widget.controls["gain"].value = 2.0  # a new network to train
-    assert widget.losses == [] and not any(button.disabled for button in buttons)
+    widget.play.play.value = True  # as the play button does: frames until advance says it is done
+    while widget.play.play.value:
+        widget.play.tick()
+    assert len(widget.losses) == 40
+    widget.play.step_button.click()
+    assert len(widget.losses) == 60
 
 
 def test_a_diverging_network_stops_with_a_message_not_an_error():

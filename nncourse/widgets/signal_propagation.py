@@ -220,11 +220,6 @@ class SignalPropagationExplorer(CanvasWidget):
         self.optimizer = None
         self.losses, self.diverged = [], False
         self.accuracy, self._accuracy_step = None, 0
-        self._finished(False)
-
-    def _finished(self, done):
-        """Grey out play and train once training has ended (max_steps reached or diverged), until a restart."""
-        self.play.play.disabled = self.play.step_button.disabled = done
 
     def _sync_layer_slider(self):
         """The histogram layer's slider ranges over the hidden layers of the current depth (quietly)."""
@@ -260,7 +255,8 @@ class SignalPropagationExplorer(CanvasWidget):
     def advance(self):
         """Train ``steps per frame`` SGD steps on mini-batches of the digits, measure, redraw; False when done.
 
-        Training stops at ``max_steps`` or when the loss stops being finite (the weights diverged).
+        Playing stops at ``max_steps`` ("train" goes on one frame at a time) or when the loss stops being finite
+        (the weights diverged).
         The validation accuracy is measured every ``ACCURACY_EVERY`` steps and at the end.
         """
         if self.optimizer is None:
@@ -268,8 +264,9 @@ class SignalPropagationExplorer(CanvasWidget):
             self.optimizer = SGD(self.model.parameters(), lr=float(self.controls["lr"].value))
             self._rng = np.random.default_rng(self.seed)
             self._batches = iter(())
+        playing = self.play.play.value  # play stops at max_steps; "train" always trains one more frame
         for _ in range(int(self.controls["steps_per_frame"].value)):
-            if len(self.losses) >= self.max_steps or self.diverged:
+            if (playing and len(self.losses) >= self.max_steps) or self.diverged:
                 break
             batch = next(self._batches, None)
             if batch is None:  # a new epoch: a fresh shuffle
@@ -283,7 +280,6 @@ class SignalPropagationExplorer(CanvasWidget):
                 self._accuracy_step = len(self.losses)
                 self.accuracy = float(np.mean(self.model(self.X_val).argmax(axis=1) == self.y_val))
         self.update()
-        self._finished(done)
         return not done
 
     def _train_step(self, X_batch, y_batch):

@@ -42,6 +42,7 @@
 
 # %%
 import io
+import logging
 import math
 import time
 
@@ -55,6 +56,9 @@ import nncourse
 import nncourse.plot
 from nncourse import nn as cnn
 from nncourse import perf
+
+# PyTorch's CUDA build on a machine without CUDA logs "No CUDA runtime is found" when its C++ tools load: harmless.
+logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
 from nncourse.data import load_digits
 from nncourse.gpu import MLP, SimulatedDevice, amp_training_step, benchmark, choose_device, measure
 from nncourse.optim import SGD as CourseSGD
@@ -526,15 +530,10 @@ for name, dtype in [("fp32", torch.float32), ("bf16 autocast", torch.bfloat16), 
 
 # %%
 # NBVAL_IGNORE_OUTPUT (timings)
-import logging
-
-
 def gelu_tanh(x):
     return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
 
 
-# PyTorch's CUDA build, compiling C++ on a machine without CUDA, logs "No CUDA runtime is found": harmless here.
-logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
 compiled_gelu = torch.compile(gelu_tanh)
 x_compile = torch.randn(1_000_000, device=device)
 start = time.perf_counter()

@@ -635,12 +635,13 @@ print("same predictions:", bool(np.array_equal(torch_pred, ours.predict(X_blob))
 # Both implementations do the same arithmetic in the same order, so their weights agree after every one of
 # the 400 visits, and the two models make the same predictions.
 #
-# PyTorch's everyday route is Section 7's: a loss, `backward()` and an optimizer. The perceptron loss
-# $\max(0, -s z)$ on the samples the current weights get wrong (the mask picks the subgradient at $z = 0$
-# as $\operatorname{step}(0) = 1$ does), differentiated by autograd and stepped by `torch.optim.SGD`,
-# makes the same updates again:
+# PyTorch's everyday route is Section 7's: a loss, `backward()` and an optimizer. On a sample the current
+# weights get wrong, the perceptron loss $\max(0, -s z)$ is $-s z$, whose gradient $-s\,\mathbf{x}$ is the
+# rule's update; the mask decides "wrong" with $\operatorname{step}$, so a point on the line ($z = 0$) counts
+# as class 1 exactly as in the rule. Differentiated by autograd and stepped by `torch.optim.SGD`, it makes the
+# same updates again:
 
-# %%
+# %% tags=["nbval-check-output"]
 linear = torch.nn.Linear(2, 1, dtype=torch.float64)
 torch.nn.init.zeros_(linear.weight)
 torch.nn.init.zeros_(linear.bias)
@@ -650,7 +651,7 @@ for _ in range(ours.n_epochs_):
     for i in range(len(X_t)):
         z_i = linear(X_t[i])[0]
         wrong = torch.heaviside(z_i.detach(), one) != y_t[i]
-        loss = torch.clamp(-s_t[i] * z_i, min=0) if wrong else 0 * z_i  # the perceptron loss, on a mistake
+        loss = -s_t[i] * z_i if wrong else 0 * z_i  # the perceptron loss: −s z on a mistake, else 0
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -126,6 +126,18 @@ def test_play_races_frame_after_frame_and_stops_at_max_steps():
     assert lab.steps == 10 and not lab.play.play.value and not lab.canvas.playing
 
 
+def test_once_the_race_is_over_play_and_step_are_greyed_out_until_reset():
+    lab = OptimizerLab(steps_per_frame=5, max_steps=10, frame_budget=None)
+    lab.play.step_button.click()
+    assert not lab.play.step_button.disabled and not lab.play.play.disabled
+    lab.play.step_button.click()
+    assert lab.steps == 10 and lab.play.step_button.disabled and lab.play.play.disabled
+    lab.controls["noise"].value = 0.5  # a new setting runs the race again to the same end
+    assert lab.play.step_button.disabled
+    lab.play.reset_button.click()
+    assert lab.steps == 0 and not lab.play.step_button.disabled and not lab.play.play.disabled
+
+
 def test_step_and_reset_buttons(lab):
     lab.play.step_button.click()
     lab.play.step_button.click()

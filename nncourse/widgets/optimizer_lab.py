@@ -224,6 +224,14 @@ class OptimizerLab(CanvasWidget):
     def _keep_ticking(self):
         """Ask the browser for frames while playing or while the race is catching up."""
         self.canvas.playing = self.play.play.value or self.behind
+        self._offer_steps()
+
+    def _offer_steps(self):
+        """Grey out "play" and "step" once the race is over (``max_steps`` reached, nobody behind): only reset
+        starts it again."""
+        over = self.steps >= self.max_steps and not self.behind
+        self.play.step_button.disabled = over
+        self.play.play.disabled = over and not self.play.play.value
 
     def _catch_up(self):
         if self.behind and not self.play.play.value:  # while playing, advance() catches up
@@ -253,6 +261,7 @@ class OptimizerLab(CanvasWidget):
             self.steps = min(self.max_steps, self.steps + int(self.controls["steps_per_frame"].value))
         self._race()
         self.update()
+        self._offer_steps()
         return self.steps < self.max_steps or self.behind
 
     def reset(self):

@@ -273,6 +273,8 @@ class SignalPropagationExplorer(CanvasWidget):
                 self._batches = batches(self.X_train, self.y_train, BATCH_SIZE, rng=self._rng)
                 batch = next(self._batches)
             self.diverged = not self._train_step(*batch)
+        if not self.diverged:  # a step that overflowed shows in the next loss; the frame's last one, here
+            self.diverged = not all(np.all(np.isfinite(p.data)) for p in self.optimizer.param_groups[0]["params"])
         done = len(self.losses) >= self.max_steps or self.diverged
         if not self.diverged:
             self.stats = self.measure(self.model)
@@ -283,7 +285,7 @@ class SignalPropagationExplorer(CanvasWidget):
         return not done
 
     def _train_step(self, X_batch, y_batch):
-        """One SGD step; False when the weights have left the floating-point range (nothing to train)."""
+        """One SGD step; False when the loss is not finite (the weights have left the floating-point range)."""
         with np.errstate(over="ignore", invalid="ignore"):
             self.optimizer.zero_grad()
             try:
@@ -297,7 +299,7 @@ class SignalPropagationExplorer(CanvasWidget):
             self.losses.append(float(loss))
             self.model.backward(self.criterion.backward())
             self.optimizer.step()
-        return all(np.all(np.isfinite(p.data)) for p in self.model.parameters())
+        return True
 
     # -- drawing -------------------------------------------------------------------------------------------
 

@@ -175,13 +175,18 @@ class ApproximationPlayground(CanvasWidget):
         self.play.pause()
         super().reset()
 
-    def scene(self):
+    def update(self):
+        super().update()
+        # Grey out what the current choice does not use, after the picture: that is what the learner waits for.
         construction = self.controls["construction"].value
-        trained = construction == "trained"
         self.controls["expression"].disabled = self.controls["target"].value != "custom"
         self.controls["seed"].disabled = construction not in SEEDED
         for button in (self.play.play, self.play.step_button, self.play.reset_button):
-            button.disabled = not trained
+            button.disabled = construction != "trained"
+
+    def scene(self):
+        construction = self.controls["construction"].value
+        trained = construction == "trained"
         try:
             f, key = self._target()
         except ValueError as exc:

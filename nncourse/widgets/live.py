@@ -67,7 +67,8 @@ class PlayControls:
         """Start playing, as the play button does; ``first_frame=False`` leaves the current picture up until
         the browser asks for the next one (a widget that has just drawn step 0 shows it first)."""
         self._first_frame = first_frame
-        self.play.value = True
+        with self.play.hold_sync():  # its value, label and icon in one message
+            self.play.value = True
         self._first_frame = True
 
     def tick(self):
@@ -76,7 +77,8 @@ class PlayControls:
             self.pause()
 
     def pause(self):
-        self.play.value = False
+        with self.play.hold_sync():  # its value, label and icon in one message
+            self.play.value = False
 
     def _reset(self):
         self.pause()

@@ -60,8 +60,10 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 pytestmark = pytest.mark.slow
 
-# User settings for the temporary JupyterLab: never fetch news or check for updates (no network), attach
-# every cell to the page so that all outputs can be inspected, and keep the file browser (side bar) open.
+# User settings for the temporary JupyterLab: never fetch news or check for updates (no network). Everything
+# else is as a learner's JupyterLab has it, the file browser (side bar) open and the default windowing mode,
+# contentVisibility: every cell stays in the page, off-screen ones are not painted. (The mode "none" lays out
+# every cell on every change and doubled the latency measured in the long chapters.)
 USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false",

@@ -11,12 +11,16 @@ input event to the first frame painted after the widget drew its new picture):
   (``anywidget``). Needs ipympl and bqplot (``pip install ipympl bqplot``; they are not dependencies of the
   course). The fourth way, a PNG redrawn in an ``Output``, is what ``chapters`` measures on a checkout from
   before the change;
-* ``live``: picture updates per second while the training playground of Chapter 3 trains.
+* ``live``: picture updates per second while the training playground of Chapter 3 trains;
+* ``timeline``: where the time of each try goes, for one widget alone in a notebook (``--widget
+  module:Class``): every WebSocket message the page sends or receives (``send``, ``recv``; ``recv*`` for a
+  large one, the picture) and the start of each canvas frame (``draw``), in ms after the input event.
 
     python benchmarks/bench_widget_latency.py                       # every chapter, 5 tries per control
     python benchmarks/bench_widget_latency.py chapters 01_perceptron.ipynb --repeats 3
     python benchmarks/bench_widget_latency.py options
     python benchmarks/bench_widget_latency.py live --seconds 5
+    python benchmarks/bench_widget_latency.py timeline --widget nncourse.widgets.gradient_flow:GradientFlowExplorer
 
 Kernels get one BLAS thread, as in the tests. Run on an otherwise idle machine: other work on the two cores
 shows up in every number.
@@ -137,6 +141,44 @@ TrainingPlayground(hidden=2, width=16)
 """
 
 
+# Installed before the page loads (timeline): time-stamps the page's WebSocket traffic and canvas frames.
+TIMELINE_JS = """(() => {
+    window.__nnTimeline = [];
+    const log = (what, size) => window.__nnTimeline.push([what, performance.now(), size]);
+    const Socket = window.WebSocket;
+    window.WebSocket = class extends Socket {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener('message', (e) => {
+                const size = typeof e.data === 'string' ? e.data.length : (e.data.byteLength ?? e.data.size);
+                log(size > 3000 ? 'recv*' : 'recv', size);
+            });
+        }
+        send(data) { log('send', data.length ?? data.byteLength ?? data.size); return super.send(data); }
+    };
+    const clearRect = CanvasRenderingContext2D.prototype.clearRect;
+    CanvasRenderingContext2D.prototype.clearRect = function (...args) {
+        log('draw', 0);
+        return clearRect.apply(this, args);
+    };
+})()"""
+
+
+def print_timeline(page, root, repeats):
+    for kind, label, element in lab.controls(root):
+        if lab.is_disabled(element):
+            continue
+        for nth in range(repeats):
+            page.evaluate("() => { window.__nnTimeline = []; }")
+            milliseconds, _ = lab.time_control(page, root, kind, element, nth)
+            t0 = page.evaluate("() => window.__nnStopwatch.t0")
+            events = page.evaluate("() => window.__nnTimeline")
+            end = (milliseconds or 300) + 30
+            line = " ".join(f"{what}@{t - t0:.0f}" for what, t, _ in events if t0 is not None and 0 <= t - t0 < end)
+            shown = "no redraw" if milliseconds is None else f"{milliseconds:.0f} ms"
+            print(f"{kind + ' ' + label[:30]:<40} {shown:>9} | {line}")
+
+
 def write_notebook(path, *cells):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -161,10 +203,12 @@ def print_table(title, rows):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("mode", nargs="?", default="chapters", choices=("chapters", "options", "live"))
+    parser.add_argument("mode", nargs="?", default="chapters", choices=("chapters", "options", "live", "timeline"))
     parser.add_argument("notebooks", nargs="*", help="chapters to measure (default: all)")
     parser.add_argument("--repeats", type=int, default=5, help="tries per control (default 5)")
     parser.add_argument("--seconds", type=float, default=5.0, help="live: seconds of training counted")
+    parser.add_argument("--widget", default="nncourse.widgets.gradient_flow:GradientFlowExplorer",
+                        help="timeline: the widget, as module:Class (built with its defaults)")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -180,6 +224,10 @@ def main():
         elif args.mode == "live":
             write_notebook(root / "live.ipynb", LIVE)
             names = ["live.ipynb"]
+        elif args.mode == "timeline":
+            module, name = args.widget.split(":")
+            write_notebook(root / "timeline.ipynb", f"from {module} import {name}\n\n{name}()")
+            names = ["timeline.ipynb"]
         else:
             names = args.notebooks or lab.CHAPTERS
         process, url, log = lab.start_jupyterlab(root, Path(tmp) / "lab")
@@ -187,13 +235,18 @@ def main():
             with sync_playwright() as playwright:
                 browser = lab.launch_chromium(playwright)
                 page = browser.new_page(viewport=lab.VIEWPORT)
+                if args.mode == "timeline":
+                    page.add_init_script(TIMELINE_JS)
                 everything = []
                 for name in names:
                     cells = lab.run_all_cells(page, url, name)
                     errors = lab.error_outputs(cells)
                     if errors:
                         print(f"{name}: {errors}")
-                    if args.mode == "live":
+                    if args.mode == "timeline":
+                        page.wait_for_timeout(1000)  # the view's first frames
+                        print_timeline(page, lab.widget_roots(page)[0], args.repeats)
+                    elif args.mode == "live":
                         root_box = lab.widget_roots(page)[0]
                         fps = [lab.frames_per_second(page, root_box, args.seconds) for _ in range(args.repeats)]
                         each = ", ".join(f"{f:.1f}" for f in fps)
